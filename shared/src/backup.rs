@@ -1,0 +1,262 @@
+//! Backups of every object before a plugin changes it.
+//!
+//! Written before the change is sent, one JSON file per object (or one gzip'd JSON-lines file for
+//! bulk plans, where thousands of small files would cost more than the deletes), in a directory
+//! only the user can read. Secret values are never written: a finalizer or delete does not change
+//! them, and a backup directory is not a place for credentials.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+#[cfg(unix)]
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// Above this many objects a plan's backup goes to one compressed JSON-lines file.
+pub const BULK_THRESHOLD: usize = 200;
+
+const REDACTED: &str = "REDACTED-BY-FIRSTAID";
+
+#[derive(Debug)]
+pub struct Backup {
+    dir: PathBuf,
+    bulk: Option<Mutex<GzEncoder<File>>>,
+    count: Mutex<usize>,
+}
+
+/// `$XDG_STATE_HOME/firstaid/backups` (or the platform's equivalent).
+pub fn default_root() -> PathBuf {
+    dirs::state_dir()
+        .or_else(dirs::data_local_dir)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("firstaid")
+        .join("backups")
+}
+
+fn create_private_dir(path: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    builder.mode(0o700);
+    builder
+        .create(path)
+        .map_err(|e| Error::io(format!("creating backup directory {}", path.display()), e))
+}
+
+fn create_private_file(path: &Path) -> Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options
+        .open(path)
+        .map_err(|e| Error::io(format!("creating backup file {}", path.display()), e))
+}
+
+impl Backup {
+    /// A new timestamped directory `<root>/<plugin>/<UTC time>-<pid>`.
+    pub fn create(root: Option<&Path>, plugin: &str, expected_objects: usize) -> Result<Self> {
+        let root = root.map_or_else(default_root, Path::to_path_buf);
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let dir = root
+            .join(plugin)
+            .join(format!("{stamp}-{}", std::process::id()));
+        create_private_dir(&dir)?;
+        let bulk = if expected_objects > BULK_THRESHOLD {
+            let file = create_private_file(&dir.join("objects.jsonl.gz"))?;
+            Some(Mutex::new(GzEncoder::new(file, Compression::fast())))
+        } else {
+            None
+        };
+        Ok(Backup {
+            dir,
+            bulk,
+            count: Mutex::new(0),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn count(&self) -> usize {
+        self.count.lock().map_or(0, |c| *c)
+    }
+
+    /// Writes the object's full JSON (Secret values redacted) and flushes it to disk before
+    /// returning, so the change that follows can never outrun its backup.
+    pub fn save(&self, object: &Value) -> Result<()> {
+        let object = redact(object);
+        let seq = {
+            let mut count = self
+                .count
+                .lock()
+                .map_err(|_| Error::Other("backup lock poisoned".into()))?;
+            *count += 1;
+            *count
+        };
+        if let Some(bulk) = &self.bulk {
+            let mut line = serde_json::to_vec(&object).map_err(|e| Error::Other(e.to_string()))?;
+            line.push(b'\n');
+            let mut gz = bulk
+                .lock()
+                .map_err(|_| Error::Other("backup lock poisoned".into()))?;
+            gz.write_all(&line)
+                .and_then(|()| gz.flush())
+                .map_err(|e| Error::io("writing backup", e))?;
+            return Ok(());
+        }
+        let path = self.dir.join(file_name(seq, &object));
+        let mut file = create_private_file(&path)?;
+        let text = serde_json::to_vec_pretty(&object).map_err(|e| Error::Other(e.to_string()))?;
+        file.write_all(&text)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+    }
+
+    /// Completes the compressed stream (a no-op for per-object files).
+    pub fn finish(&self) -> Result<()> {
+        if let Some(bulk) = &self.bulk {
+            let mut gz = bulk
+                .lock()
+                .map_err(|_| Error::Other("backup lock poisoned".into()))?;
+            gz.try_finish()
+                .map_err(|e| Error::io("finishing backup", e))?;
+            gz.get_ref()
+                .sync_all()
+                .map_err(|e| Error::io("finishing backup", e))?;
+        }
+        Ok(())
+    }
+}
+
+fn file_name(seq: usize, object: &Value) -> String {
+    let part = |pointer: &str| {
+        object
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+    };
+    let ns = part("/metadata/namespace");
+    let scope = if ns.is_empty() {
+        "_cluster".to_owned()
+    } else {
+        ns
+    };
+    format!(
+        "{seq:04}-{}-{scope}-{}.json",
+        part("/kind").to_lowercase(),
+        part("/metadata/name")
+    )
+}
+
+/// Secret values replaced by a marker; the object's metadata (what a finalizer fix changes) kept.
+pub fn redact(object: &Value) -> Value {
+    let mut object = object.clone();
+    if object.get("kind").and_then(Value::as_str) == Some("Secret") {
+        for field in ["data", "stringData"] {
+            if let Some(Value::Object(map)) = object.get_mut(field) {
+                for value in map.values_mut() {
+                    *value = Value::String(REDACTED.into());
+                }
+            }
+        }
+        if let Some(Value::Object(annotations)) = object.pointer_mut("/metadata/annotations") {
+            annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+        }
+    }
+    object
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::io::Read;
+
+    #[test]
+    fn writes_private_json_files() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let backup = Backup::create(Some(root.path()), "test", 1).expect("create");
+        let obj = json!({"kind": "PersistentVolumeClaim", "metadata": {"name": "data", "namespace": "db", "finalizers": ["kubernetes.io/pvc-protection"]}});
+        backup.save(&obj).expect("save");
+        backup.finish().expect("finish");
+        let path = backup.dir().join("0001-persistentvolumeclaim-db-data.json");
+        let saved: Value = serde_json::from_slice(&fs::read(&path).expect("read")).expect("json");
+        assert_eq!(saved, obj);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                fs::metadata(&path).expect("meta").permissions().mode() & 0o777,
+                0o600
+            );
+            assert_eq!(
+                fs::metadata(backup.dir())
+                    .expect("meta")
+                    .permissions()
+                    .mode()
+                    & 0o777,
+                0o700
+            );
+        }
+        assert_eq!(backup.count(), 1);
+    }
+
+    #[test]
+    fn never_writes_secret_values() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let backup = Backup::create(Some(root.path()), "test", 1).expect("create");
+        backup.save(&json!({"kind": "Secret", "metadata": {"name": "s"}, "data": {"password": "aHVudGVyMg=="}, "stringData": {"x": "hunter2"}})).expect("save");
+        let text =
+            fs::read_to_string(backup.dir().join("0001-secret-_cluster-s.json")).expect("read");
+        assert!(
+            !text.contains("aHVudGVyMg==") && !text.contains("hunter2"),
+            "{text}"
+        );
+        assert!(text.contains(REDACTED));
+    }
+
+    #[test]
+    fn bulk_backups_are_gzipped_json_lines() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let backup = Backup::create(Some(root.path()), "test", BULK_THRESHOLD + 1).expect("create");
+        for i in 0..3 {
+            backup
+                .save(&json!({"kind": "Pod", "metadata": {"name": format!("p{i}")}}))
+                .expect("save");
+        }
+        backup.finish().expect("finish");
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(
+            File::open(backup.dir().join("objects.jsonl.gz")).expect("open"),
+        )
+        .read_to_string(&mut text)
+        .expect("gunzip");
+        let names: Vec<String> = text
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).expect("json")["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(names, ["p0", "p1", "p2"]);
+    }
+}

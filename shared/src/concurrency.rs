@@ -1,0 +1,217 @@
+//! Many API calls at once, politely: a bound on how many are in flight, the server's 429
+//! `Retry-After` honoured instead of hammered, and Ctrl-C stopping new work without abandoning
+//! what is already in flight.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::Args;
+use futures::{StreamExt, stream};
+
+use crate::error::{Error, Result};
+
+/// Requests in flight at once unless `--concurrency` says otherwise. Enough to keep a loopback or
+/// LAN apiserver busy without tripping its default max-inflight limits (400 read / 200 mutating).
+pub const DEFAULT_CONCURRENCY: usize = 32;
+
+/// How many times one call is retried after 429 before it is counted as failed.
+pub const MAX_THROTTLE_RETRIES: u32 = 20;
+
+/// Longest single wait we accept from a Retry-After (protects against absurd values).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+#[derive(Args, Debug, Clone, Copy)]
+pub struct ConcurrencyArgs {
+    /// Maximum API requests in flight at once
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
+    pub concurrency: usize,
+}
+
+fn parse_concurrency(text: &str) -> std::result::Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?} is not a number from 1 to 1024")),
+    }
+}
+
+impl Default for ConcurrencyArgs {
+    fn default() -> Self {
+        ConcurrencyArgs {
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+/// Runs `call` again while the server answers 429, sleeping as long as it asks each time.
+pub async fn with_retry<T, F, Fut>(mut call: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut attempt = 0;
+    loop {
+        match call().await {
+            Err(err) if attempt < MAX_THROTTLE_RETRIES => match err.retry_after() {
+                Some(wait) => {
+                    attempt += 1;
+                    tokio::time::sleep(wait.min(MAX_RETRY_AFTER)).await;
+                }
+                None => return Err(err),
+            },
+            other => return other,
+        }
+    }
+}
+
+/// Runs `work` over `items` with at most `limit` in flight, returning results in completion
+/// order. Items not started when `cancel` fires are returned as `None`.
+pub async fn bounded<I, T, R, F, Fut>(
+    items: I,
+    limit: usize,
+    cancel: &Cancel,
+    work: F,
+) -> Vec<(T, Option<R>)>
+where
+    I: IntoIterator<Item = T>,
+    T: Clone,
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = R>,
+{
+    let work = &work;
+    stream::iter(items)
+        .map(|item| async move {
+            if cancel.is_cancelled() {
+                return (item, None);
+            }
+            let result = work(item.clone()).await;
+            (item, Some(result))
+        })
+        .buffer_unordered(limit.max(1))
+        .collect()
+        .await
+}
+
+/// Set by Ctrl-C; long operations check it before starting each new request.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// Listens for Ctrl-C: the first stops new work, a second one exits at once.
+    pub fn on_ctrl_c() -> Self {
+        let cancel = Cancel::default();
+        let flag = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                flag.cancel();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
+        cancel
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    pub fn check(&self) -> Result<()> {
+        if self.is_cancelled() {
+            Err(Error::Interrupted("stopped on Ctrl-C".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kube::core::Status;
+    use kube::core::response::StatusDetails;
+    use std::sync::atomic::AtomicUsize;
+
+    fn throttled() -> Error {
+        Error::Api(Box::new(
+            Status::failure("too many requests", "TooManyRequests")
+                .with_code(429)
+                .with_details(
+                    serde_json::from_value::<StatusDetails>(
+                        serde_json::json!({"retryAfterSeconds": 1}),
+                    )
+                    .expect("details"),
+                ),
+        ))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_429_after_the_servers_delay() {
+        let calls = AtomicUsize::new(0);
+        let started = tokio::time::Instant::now();
+        let result = with_retry(|| async {
+            if calls.fetch_add(1, Ordering::SeqCst) < 2 {
+                Err(throttled())
+            } else {
+                Ok(7)
+            }
+        })
+        .await;
+        assert_eq!(result.ok(), Some(7));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(started.elapsed(), Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gives_up_after_the_limit_and_not_on_other_errors() {
+        let calls = AtomicUsize::new(0);
+        let result: Result<()> = with_retry(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(throttled())
+        })
+        .await;
+        assert!(result.is_err());
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            MAX_THROTTLE_RETRIES as usize + 1
+        );
+
+        let calls = AtomicUsize::new(0);
+        let result: Result<()> = with_retry(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(Error::Other("boom".into()))
+        })
+        .await;
+        assert!(result.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn bounded_respects_the_limit_and_cancel() {
+        let in_flight = AtomicUsize::new(0);
+        let peak = AtomicUsize::new(0);
+        let cancel = Cancel::default();
+        let results = bounded(0..50, 4, &cancel, |i| {
+            let (in_flight, peak) = (&in_flight, &peak);
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                i * 2
+            }
+        })
+        .await;
+        assert_eq!(results.len(), 50);
+        assert!(peak.load(Ordering::SeqCst) <= 4);
+
+        cancel.cancel();
+        let results = bounded(0..5, 2, &cancel, |i| async move { i }).await;
+        assert!(results.iter().all(|(_, r)| r.is_none()));
+    }
+}

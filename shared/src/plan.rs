@@ -1,0 +1,358 @@
+//! A plan: the changes a fix would make, each with its reason and risk, shown before anything is
+//! changed. Plugins build plans from their diagnosis; [`crate::apply`] carries them out.
+
+use kube::Resource;
+use kube::discovery::ApiResource;
+use serde::Serialize;
+
+use crate::output::{Cell, Column, Table, Tone};
+
+/// The object a step changes. Enough to build a request for any resource, built-in or custom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    /// The resource name in URLs (`persistentvolumeclaims`).
+    pub plural: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+    /// When set, the step applies only to this incarnation of the object: a recreated object with
+    /// the same name is left alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+}
+
+impl Target {
+    /// The target for a typed object (`Pod`, `PersistentVolumeClaim`, …).
+    pub fn of<K: Resource<DynamicType = ()>>(obj: &K) -> Self {
+        let meta = obj.meta();
+        Target {
+            group: K::group(&()).into_owned(),
+            version: K::version(&()).into_owned(),
+            kind: K::kind(&()).into_owned(),
+            plural: K::plural(&()).into_owned(),
+            namespace: meta.namespace.clone(),
+            name: meta.name.clone().unwrap_or_default(),
+            uid: meta.uid.clone(),
+        }
+    }
+
+    /// The target for an object of a discovered resource type.
+    pub fn from_api_resource(
+        ar: &ApiResource,
+        namespace: Option<&str>,
+        name: &str,
+        uid: Option<&str>,
+    ) -> Self {
+        Target {
+            group: ar.group.clone(),
+            version: ar.version.clone(),
+            kind: ar.kind.clone(),
+            plural: ar.plural.clone(),
+            namespace: namespace.map(str::to_owned),
+            name: name.to_owned(),
+            uid: uid.map(str::to_owned),
+        }
+    }
+
+    pub fn api_resource(&self) -> ApiResource {
+        let api_version = if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        };
+        ApiResource {
+            group: self.group.clone(),
+            version: self.version.clone(),
+            api_version,
+            kind: self.kind.clone(),
+            plural: self.plural.clone(),
+        }
+    }
+
+    /// What `kubectl get -o name` prints: `kind/name` in the core group, `kind.group/name` elsewhere.
+    pub fn display(&self) -> String {
+        let kind = self.kind.to_lowercase();
+        if self.group.is_empty() {
+            format!("{kind}/{}", self.name)
+        } else {
+            format!("{kind}.{}/{}", self.group, self.name)
+        }
+    }
+
+    /// `resource` (and `resource.group`) as RBAC names it, for permission messages.
+    pub fn rbac_resource(&self) -> String {
+        if self.group.is_empty() {
+            self.plural.clone()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
+    }
+}
+
+/// The change a step makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Action {
+    /// Remove exactly these entries from `metadata.finalizers` (JSON patch guarded by a `test` of
+    /// the current list, so a concurrent change is never overwritten).
+    RemoveFinalizers { finalizers: Vec<String> },
+    /// Delete the object. `grace_period_seconds: Some(0)` is a force delete.
+    #[serde(rename_all = "camelCase")]
+    Delete { grace_period_seconds: Option<u32> },
+    /// Remove these entries from a namespace's `spec.finalizers` through `PUT …/finalize`.
+    FinalizeNamespace { finalizers: Vec<String> },
+}
+
+impl Action {
+    /// The RBAC verb and subresource the action needs.
+    pub fn verb(&self) -> (&'static str, Option<&'static str>) {
+        match self {
+            Action::RemoveFinalizers { .. } => ("patch", None),
+            Action::Delete { .. } => ("delete", None),
+            Action::FinalizeNamespace { .. } => ("update", Some("finalize")),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Action::RemoveFinalizers { finalizers } => {
+                format!("remove finalizer {}", finalizers.join(", "))
+            }
+            Action::Delete {
+                grace_period_seconds: Some(0),
+            } => "force delete (grace period 0)".into(),
+            Action::Delete {
+                grace_period_seconds: Some(s),
+            } => format!("delete (grace period {s}s)"),
+            Action::Delete {
+                grace_period_seconds: None,
+            } => "delete".into(),
+            Action::FinalizeNamespace { finalizers } => {
+                format!("finalize: drop spec.finalizers {}", finalizers.join(", "))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    Low,
+    Medium,
+    High,
+}
+
+impl Risk {
+    fn tone(self) -> Tone {
+        match self {
+            Risk::Low => Tone::Good,
+            Risk::Medium => Tone::Warn,
+            Risk::High => Tone::Bad,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    pub target: Target,
+    pub action: Action,
+    pub reason: String,
+    pub risk: Risk,
+    /// Changes something that affects the whole cluster, not just the object's namespace.
+    pub cluster_wide: bool,
+    /// Steps run in phase order; steps of one phase may run concurrently.
+    pub phase: u8,
+    /// The object as the diagnosis read it (full JSON). When present, the first attempt uses it
+    /// instead of a fresh GET — for bulk plans whose list is seconds old, where a GET per object
+    /// would double the requests; the request's preconditions still catch any change since.
+    #[serde(skip)]
+    pub snapshot: Option<serde_json::Value>,
+}
+
+impl Step {
+    pub fn new(target: Target, action: Action, reason: impl Into<String>) -> Self {
+        Step {
+            target,
+            action,
+            reason: reason.into(),
+            risk: Risk::Low,
+            cluster_wide: false,
+            phase: 0,
+            snapshot: None,
+        }
+    }
+    #[must_use]
+    pub fn snapshot(mut self, object: serde_json::Value) -> Self {
+        self.snapshot = Some(object);
+        self
+    }
+    #[must_use]
+    pub fn risk(mut self, risk: Risk) -> Self {
+        self.risk = risk;
+        self
+    }
+    #[must_use]
+    pub fn cluster_wide(mut self) -> Self {
+        self.cluster_wide = true;
+        self
+    }
+    #[must_use]
+    pub fn phase(mut self, phase: u8) -> Self {
+        self.phase = phase;
+        self
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    /// Said before confirmation (e.g. "these 12 objects will be orphaned").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Send a server-side dry run before only the first step of each action type instead of
+    /// before every step: for bulk plans (thousands of pod deletes) where a dry run per object
+    /// would halve throughput and the first one proves admission and RBAC.
+    #[serde(skip)]
+    pub canary_dry_run: bool,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    pub fn push(&mut self, step: Step) {
+        self.steps.push(step);
+    }
+
+    /// Steps sorted by phase (stable, so the plugin's order within a phase holds).
+    pub fn ordered(&self) -> Vec<&Step> {
+        let mut steps: Vec<&Step> = self.steps.iter().collect();
+        steps.sort_by_key(|s| s.phase);
+        steps
+    }
+
+    pub fn table(&self) -> Table {
+        let mut table = Table::new(vec![
+            Column::new("#").right(),
+            Column::new("object"),
+            Column::new("action"),
+            Column::new("risk"),
+            Column::new("reason").shrink(),
+        ]);
+        for (i, step) in self.ordered().into_iter().enumerate() {
+            let risk = if step.cluster_wide {
+                format!("{:?} (cluster-wide)", step.risk)
+            } else {
+                format!("{:?}", step.risk)
+            };
+            let object = match &step.target.namespace {
+                Some(ns) => format!("{ns}/{}", step.target.display()),
+                None => step.target.display(),
+            };
+            table.push(
+                step.target.display(),
+                vec![
+                    (i + 1).to_string().into(),
+                    object.into(),
+                    step.action.describe().into(),
+                    Cell::toned(risk.to_lowercase(), step.risk.tone()),
+                    step.reason.clone().into(),
+                ],
+            );
+        }
+        table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+    use kube::api::ObjectMeta;
+
+    #[test]
+    fn targets_from_typed_objects() {
+        let pvc = PersistentVolumeClaim {
+            metadata: ObjectMeta {
+                name: Some("data".into()),
+                namespace: Some("db".into()),
+                uid: Some("u1".into()),
+                ..ObjectMeta::default()
+            },
+            ..PersistentVolumeClaim::default()
+        };
+        let t = Target::of(&pvc);
+        assert_eq!(
+            (t.kind.as_str(), t.plural.as_str(), t.version.as_str()),
+            ("PersistentVolumeClaim", "persistentvolumeclaims", "v1")
+        );
+        assert_eq!(t.display(), "persistentvolumeclaim/data");
+        assert_eq!(t.api_resource().api_version, "v1");
+    }
+
+    #[test]
+    fn custom_resources_display_with_group() {
+        let ar = ApiResource {
+            group: "example.com".into(),
+            version: "v1".into(),
+            api_version: "example.com/v1".into(),
+            kind: "Widget".into(),
+            plural: "widgets".into(),
+        };
+        let t = Target::from_api_resource(&ar, Some("ns"), "w", None);
+        assert_eq!(t.display(), "widget.example.com/w");
+        assert_eq!(t.rbac_resource(), "widgets.example.com");
+    }
+
+    #[test]
+    fn plan_orders_by_phase_stably() {
+        let ar = ApiResource::erase::<PersistentVolumeClaim>(&());
+        let t = |n: &str| Target::from_api_resource(&ar, Some("ns"), n, None);
+        let mut plan = Plan::default();
+        plan.push(
+            Step::new(
+                t("c"),
+                Action::Delete {
+                    grace_period_seconds: None,
+                },
+                "x",
+            )
+            .phase(2),
+        );
+        plan.push(
+            Step::new(
+                t("a"),
+                Action::Delete {
+                    grace_period_seconds: None,
+                },
+                "x",
+            )
+            .phase(1),
+        );
+        plan.push(
+            Step::new(
+                t("b"),
+                Action::Delete {
+                    grace_period_seconds: None,
+                },
+                "x",
+            )
+            .phase(1),
+        );
+        let names: Vec<&str> = plan
+            .ordered()
+            .iter()
+            .map(|s| s.target.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        let text = plan.table().render(false, true, None, false);
+        assert!(text.starts_with("#   OBJECT"), "{text}");
+    }
+}

@@ -1,0 +1,49 @@
+//! The body of every plugin's `main`: a small runtime, the error printed the kubectl way, the
+//! exit code chosen from the error, and a closed pipe (`| head`) treated as a normal end.
+
+use std::future::Future;
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+
+/// Runs a plugin's async entry point and turns its result into the process exit code.
+pub fn run<F>(entry: F) -> ExitCode
+where
+    F: Future<Output = Result<Exit>>,
+{
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return report(&Error::io("starting the async runtime", e)),
+    };
+    match runtime.block_on(entry) {
+        Ok(exit) => exit.into(),
+        Err(err) => report(&err),
+    }
+}
+
+fn report(err: &Error) -> ExitCode {
+    if err.is_broken_pipe() {
+        return Exit::Ok.into();
+    }
+    let mut stderr = std::io::stderr().lock();
+    let text = match err {
+        // Server errors already start with "Error from server"; everything else gets kubectl's "error: ".
+        Error::Api(_) | Error::NotFound(_) => err.to_string(),
+        _ if err.to_string().starts_with("The connection")
+            || err.to_string().starts_with("Unable to connect") =>
+        {
+            err.to_string()
+        }
+        _ => format!("error: {err}"),
+    };
+    let _ = writeln!(stderr, "{text}");
+    if let Some(hint) = err.hint() {
+        let _ = writeln!(stderr, "hint: {hint}");
+    }
+    err.exit().into()
+}
