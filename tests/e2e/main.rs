@@ -1,1 +1,5 @@
-//! e2e
+//! The single end-to-end test binary (one binary, so one shared test cluster): one module per
+//! plugin, each using `firstaid_e2e::cluster()` and friends from tests/support. Add a plugin's
+//! tests as one `mod` line below.
+
+mod smoke;
