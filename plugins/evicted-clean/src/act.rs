@@ -1,0 +1,358 @@
+//! The deletes, through the shared plan → confirm → backup → dry run → apply path.
+//!
+//! Each step carries the pod exactly as listed (its backup, and the uid + resourceVersion
+//! preconditions of its DELETE), so no pod is read twice; one server-side dry run per action type
+//! proves RBAC and admission before the bulk goes out. Right before each delete the guard asks
+//! again whether the pod still qualifies — on the listed object first and, after a conflict, on a
+//! fresh one — and for force deletes whether its node is *still* gone: a background task keeps
+//! re-reading those nodes while the plan runs, so a node that comes back mid-run (or while the
+//! user was reading the confirmation prompt) stops the force deletes on it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use firstaid::k8s_openapi::api::core::v1::Node;
+use firstaid::kube::api::Api;
+use firstaid::{Action, Kube, Plan, Risk, Step, Target};
+use serde_json::Value;
+
+use crate::cli::Phase;
+use crate::nodes::NodeFacts;
+use crate::select::{Criteria, FailedPod};
+use crate::stuck::{FORCE_WARNING, NodeIndex, StuckPod, verdict_for_node};
+
+/// How often the nodes of force-deleted pods are re-read while the plan runs.
+const NODE_RECHECK: Duration = Duration::from_secs(2);
+
+fn pod_target(namespace: &str, name: &str, uid: &str) -> Target {
+    Target {
+        group: String::new(),
+        version: "v1".into(),
+        kind: "Pod".into(),
+        plural: "pods".into(),
+        namespace: Some(namespace.to_owned()),
+        name: name.to_owned(),
+        uid: (!uid.is_empty()).then(|| uid.to_owned()),
+    }
+}
+
+/// One delete per pod that has its object kept (owned pods; bare ones only when asked).
+pub fn evicted_plan(pods: &[FailedPod], objects: Vec<Option<Value>>) -> Plan {
+    let mut plan = Plan {
+        canary_dry_run: true,
+        ..Plan::default()
+    };
+    for (pod, object) in pods.iter().zip(objects) {
+        let Some(object) = object else { continue };
+        let (risk, why) = match &pod.owner {
+            Some(owner) => (
+                Risk::Low,
+                format!(
+                    "{} record; {} made a replacement",
+                    pod.reason,
+                    owner.display()
+                ),
+            ),
+            None => (
+                Risk::Medium,
+                format!("{} record of a bare pod: nothing recreates it", pod.reason),
+            ),
+        };
+        plan.push(
+            Step::new(
+                pod_target(&pod.namespace, &pod.name, &pod.uid),
+                Action::Delete {
+                    grace_period_seconds: None,
+                },
+                format!("{why} ({})", pod.cause),
+            )
+            .risk(risk)
+            .snapshot(object),
+        );
+    }
+    plan
+}
+
+/// A force delete (grace period 0) per pod whose verdict allows it.
+pub fn stuck_plan(pods: &[StuckPod], objects: Vec<Option<Value>>) -> Plan {
+    let mut plan = Plan {
+        canary_dry_run: true,
+        ..Plan::default()
+    };
+    for (pod, object) in pods.iter().zip(objects) {
+        let Some(object) = object else { continue };
+        if !pod.verdict.force_delete() {
+            continue;
+        }
+        plan.push(
+            Step::new(
+                pod_target(&pod.namespace, &pod.name, &pod.uid),
+                Action::Delete {
+                    grace_period_seconds: Some(0),
+                },
+                pod.verdict.explain(pod.node.as_deref().unwrap_or("?")),
+            )
+            .risk(Risk::High)
+            .snapshot(object),
+        );
+    }
+    if !plan.is_empty() {
+        plan.warnings.push(format!(
+            "{FORCE_WARNING} Force-deleting frees the pod's name and volumes for a replacement; if the node comes back, its containers may still be running."
+        ));
+    }
+    plan
+}
+
+/// Still a record to delete? (`Some(reason)` skips the step.)
+pub fn evicted_guard(criteria: &Criteria, current: &Value) -> Option<String> {
+    let phase = current.pointer("/status/phase").and_then(Value::as_str);
+    let reason = current
+        .pointer("/status/reason")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    match phase {
+        Some("Failed") if criteria.phases.contains(&Phase::Failed) => {
+            if criteria.reasons.contains(reason) {
+                None
+            } else {
+                Some(format!("its status reason is now {reason:?}"))
+            }
+        }
+        Some("Succeeded") if criteria.phases.contains(&Phase::Succeeded) => None,
+        other => Some(format!(
+            "it is no longer a failed record (phase {})",
+            other.unwrap_or("unknown")
+        )),
+    }
+}
+
+/// Still safe to force-delete? The pod must still be Terminating without finalizers, on the same
+/// node, and that node must still be gone (or NotReady long enough) in the latest re-read.
+pub fn stuck_guard(
+    nodes: &NodeIndex,
+    not_ready_for: Option<Duration>,
+    now: i64,
+    _step: &Step,
+    current: &Value,
+) -> Option<String> {
+    if current.pointer("/metadata/deletionTimestamp").is_none() {
+        return Some("it is no longer being deleted".into());
+    }
+    let node = current.pointer("/spec/nodeName").and_then(Value::as_str);
+    let finalizers: Vec<String> = current
+        .pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let verdict = verdict_for_node(node, &finalizers, nodes, not_ready_for, now);
+    if verdict.force_delete() {
+        None
+    } else {
+        Some(format!(
+            "not forced any more: {}",
+            verdict.explain(node.unwrap_or("?"))
+        ))
+    }
+}
+
+/// Node states shared between the re-reading task and the guard.
+pub type LiveNodes = Arc<Mutex<NodeIndex>>;
+
+/// Re-reads `names` every [`NODE_RECHECK`] into `live` until aborted. A node that cannot be read
+/// for another reason than 404 is treated as present and Ready, so the guard fails safe.
+pub fn watch_nodes(
+    kube: &Kube,
+    names: BTreeSet<String>,
+    live: LiveNodes,
+) -> tokio::task::JoinHandle<()> {
+    let api: Api<Node> = Api::all(kube.client.clone());
+    tokio::spawn(async move {
+        loop {
+            let mut fresh: BTreeMap<String, Option<NodeFacts>> = BTreeMap::new();
+            for name in &names {
+                let state = match api.get_opt(name).await {
+                    Ok(Some(node)) => Some(NodeFacts::from_node(&node)),
+                    Ok(None) => None,
+                    Err(_) => Some(NodeFacts {
+                        name: name.clone(),
+                        ready: Some(true),
+                        ready_since: None,
+                        pressures: Vec::new(),
+                        taints: Vec::new(),
+                        unschedulable: false,
+                        zone: None,
+                    }),
+                };
+                fresh.insert(name.clone(), state);
+            }
+            if let Ok(mut index) = live.lock() {
+                for (name, state) in fresh {
+                    match state {
+                        Some(facts) => index.insert(name, facts),
+                        None => index.remove(&name),
+                    };
+                }
+            }
+            tokio::time::sleep(NODE_RECHECK).await;
+        }
+    })
+}
+
+/// The nodes of the pods a plan force-deletes.
+pub fn nodes_of(pods: &[StuckPod]) -> BTreeSet<String> {
+    pods.iter()
+        .filter(|p| p.verdict.force_delete())
+        .filter_map(|p| p.node.as_deref().map(str::to_owned))
+        .collect()
+}
+
+/// The apply report's failures grouped by error, most frequent first.
+pub fn failures_by_error(report: &firstaid::Report) -> Vec<(String, usize)> {
+    let mut by_error: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &report.results {
+        let key = match &r.outcome {
+            firstaid::Outcome::Failed { error } => format!("failed: {error}"),
+            firstaid::Outcome::Skipped { reason } => format!("skipped: {reason}"),
+            _ => continue,
+        };
+        *by_error.entry(key).or_default() += 1;
+    }
+    let mut out: Vec<(String, usize)> = by_error.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::select::{Interner, Owner};
+    use crate::stuck::Verdict;
+    use firstaid::k8s_openapi::api::core::v1::Pod;
+    use serde_json::json;
+
+    fn failed(s: &mut Interner, name: &str, owned: bool) -> FailedPod {
+        FailedPod {
+            namespace: s.get("shop"),
+            name: name.to_owned(),
+            uid: format!("uid-{name}"),
+            phase: "Failed",
+            reason: s.get("Evicted"),
+            message: String::new(),
+            cause: s.get("The node was low on resource: memory."),
+            node: Some(s.get("n1")),
+            owner: owned.then(|| Owner {
+                kind: s.get("Deployment"),
+                name: s.get("web"),
+            }),
+            failed_at: None,
+            over_request: false,
+        }
+    }
+
+    #[test]
+    fn plan_deletes_only_pods_with_kept_objects() {
+        let mut s = Interner::default();
+        let pods = vec![failed(&mut s, "a", true), failed(&mut s, "bare", false)];
+        let plan = evicted_plan(&pods, vec![Some(json!({"metadata": {"name": "a"}})), None]);
+        assert_eq!(plan.steps.len(), 1);
+        assert!(plan.canary_dry_run);
+        let step = &plan.steps[0];
+        assert_eq!(step.target.display(), "pod/a");
+        assert_eq!(step.target.uid.as_deref(), Some("uid-a"));
+        assert_eq!(
+            step.action,
+            Action::Delete {
+                grace_period_seconds: None
+            }
+        );
+        assert!(step.snapshot.is_some());
+        assert!(step.reason.contains("Deployment/web"));
+        let pod: Pod = serde_json::from_value(
+            json!({"metadata": {"name": "a", "namespace": "shop", "uid": "uid-a"}}),
+        )
+        .expect("pod");
+        // Exactly what the shared `Target::of` builds from a typed pod.
+        assert_eq!(Target::of(&pod), step.target);
+    }
+
+    #[test]
+    fn evicted_guard_rechecks_phase_and_reason() {
+        let c = Criteria::new(&[], &[], None);
+        assert_eq!(
+            evicted_guard(
+                &c,
+                &json!({"status": {"phase": "Failed", "reason": "Evicted"}})
+            ),
+            None
+        );
+        assert!(evicted_guard(&c, &json!({"status": {"phase": "Running"}})).is_some());
+        assert!(
+            evicted_guard(
+                &c,
+                &json!({"status": {"phase": "Failed", "reason": "Error"}})
+            )
+            .is_some()
+        );
+    }
+
+    #[test]
+    fn stuck_guard_refuses_when_the_node_came_back() {
+        let step = Step::new(
+            pod_target("aos", "p", "u"),
+            Action::Delete {
+                grace_period_seconds: Some(0),
+            },
+            "x",
+        );
+        let pod = json!({"metadata": {"deletionTimestamp": "2024-01-01T00:00:00Z"}, "spec": {"nodeName": "n1"}});
+        let mut nodes = NodeIndex::new();
+        assert_eq!(stuck_guard(&nodes, None, 0, &step, &pod), None);
+        nodes.insert(
+            "n1".into(),
+            NodeFacts {
+                name: "n1".into(),
+                ready: Some(true),
+                ready_since: Some(0),
+                pressures: Vec::new(),
+                taints: Vec::new(),
+                unschedulable: false,
+                zone: None,
+            },
+        );
+        let why = stuck_guard(&nodes, None, 0, &step, &pod).expect("refused");
+        assert!(why.contains("Ready"), "{why}");
+        let not_deleting = json!({"metadata": {}, "spec": {"nodeName": "n1"}});
+        assert!(stuck_guard(&NodeIndex::new(), None, 0, &step, &not_deleting).is_some());
+    }
+
+    #[test]
+    fn stuck_plan_force_deletes_with_the_warning() {
+        let mut s = Interner::default();
+        let mut pod = |verdict| StuckPod {
+            namespace: s.get("aos"),
+            name: "aos-apiserver-5f8f5b5585-s9l92".into(),
+            uid: "u".into(),
+            node: None,
+            owner: None,
+            deadline: 0,
+            finalizers: Vec::new(),
+            verdict,
+        };
+        let pods = vec![pod(Verdict::ForceDeleteNodeGone), pod(Verdict::NodeReady)];
+        let plan = stuck_plan(&pods, vec![Some(json!({})), Some(json!({}))]);
+        assert_eq!(plan.steps.len(), 1);
+        assert_eq!(
+            plan.steps[0].action,
+            Action::Delete {
+                grace_period_seconds: Some(0)
+            }
+        );
+        assert!(plan.warnings[0].contains("may continue to run on the cluster indefinitely"));
+    }
+}

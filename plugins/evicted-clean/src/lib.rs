@@ -1,0 +1,441 @@
+//! `kubectl evicted-clean`: explain and clean up evicted and stranded pods (S2 §6.1.5, §6.1.8,
+//! §6.1.11 of the FAQ sources).
+//!
+//! The FAQ's fix is `kubectl get pods | grep Evicted | awk … | xargs kubectl delete pod`: it
+//! matches names, deletes one pod per request in series, and explains nothing. Here pods are
+//! selected by status, the report says why they were evicted and whether it will happen again
+//! (node pressure, requests below usage, eviction brakes), and the deletes go through the shared
+//! plan/confirm/backup/apply path with bounded concurrency.
+//!
+//! Shape: [`fetch`] reads (nodes once, pods streamed page by page); [`select`], [`stuck`],
+//! [`nodes`] and [`report`] are pure diagnosis; [`render`] prints; [`act`] builds the plan and the
+//! guards the shared Applier runs.
+
+pub mod act;
+pub mod cli;
+pub mod fetch;
+pub mod nodes;
+pub mod render;
+pub mod report;
+pub mod select;
+pub mod stuck;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use firstaid::{Applier, Cancel, Error, Exit, Format, Kube, Printer, Result};
+use serde_json::json;
+
+use crate::cli::Cli;
+use crate::nodes::zone_evictions;
+use crate::report::{Body, NodeReport, groups, node_reports, notes};
+use crate::select::Criteria;
+use crate::stuck::NodeIndex;
+
+const PLUGIN: &str = "evicted-clean";
+
+pub async fn run(cli: Cli) -> Result<Exit> {
+    let kube = cli.kube.connect().await?;
+    let mut printer = Printer::stdio(cli.output);
+    let cancel = Cancel::on_ctrl_c();
+    if cli.select.stuck_terminating {
+        stuck_mode(&cli, &kube, &mut printer, &cancel).await
+    } else {
+        evicted_mode(&cli, &kube, &mut printer, &cancel).await
+    }
+}
+
+/// Nodes, or an empty index and a warning when the user may not list them (a namespace-scoped
+/// user can still clean their own evicted pods; only the node explanation is lost).
+async fn nodes_or_warn(kube: &Kube, printer: &mut Printer) -> Result<Option<NodeIndex>> {
+    match fetch::nodes(kube).await {
+        Ok(index) => Ok(Some(index)),
+        Err(e) if e.is_forbidden() => {
+            printer.warn(&format!(
+                "cannot list nodes ({e}); the report leaves out node pressure and eviction facts"
+            ))?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn scope_text(scope: Option<&str>) -> String {
+    scope.map_or_else(
+        || "all namespaces".to_owned(),
+        |ns| format!("namespace {ns}"),
+    )
+}
+
+async fn evicted_mode(
+    cli: &Cli,
+    kube: &Kube,
+    printer: &mut Printer,
+    cancel: &Cancel,
+) -> Result<Exit> {
+    let scope = kube.scope(cli.all);
+    let criteria = Criteria::new(&cli.select.reason, &cli.select.phase, cli.select.older_than);
+    let fixing = cli.fix.fix;
+    let include_bare = cli.fix.include_bare_pods;
+    let keep = |p: &select::FailedPod| fixing && (p.owner.is_some() || include_bare);
+    let (node_index, failed) = futures::join!(
+        nodes_or_warn(kube, &mut *printer),
+        fetch::failed_pods(
+            kube,
+            scope,
+            &criteria,
+            cli.select.node.as_deref(),
+            cli.select.selector.as_deref(),
+            keep,
+        )
+    );
+    let (node_index, failed) = (node_index?, failed?);
+    let now = fetch::now();
+
+    let groups = groups(&failed.pods);
+    let mut per_node: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+    for pod in &failed.pods {
+        if let Some(node) = &pod.node {
+            *per_node.entry(node.clone()).or_default() += 1;
+        }
+    }
+    let (node_reports, zones) = match &node_index {
+        Some(index) => {
+            let all: Vec<_> = index.values().cloned().collect();
+            (node_reports(&per_node, index), zone_evictions(&all))
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let notes = notes(
+        &groups,
+        &node_reports,
+        &zones,
+        failed.pods.len(),
+        scope.is_none(),
+    );
+    let bare = failed.pods.iter().filter(|p| p.owner.is_none()).count();
+
+    match printer.format {
+        Format::Table | Format::Wide => {
+            print_evicted_report(
+                printer,
+                cli,
+                scope,
+                &failed,
+                &groups,
+                &node_reports,
+                &notes,
+                bare,
+                now,
+            )?;
+        }
+        Format::Name => {
+            for pod in &failed.pods {
+                printer.line(&format!("pod/{}", pod.name))?;
+            }
+        }
+        Format::Json | Format::Yaml => {}
+    }
+
+    let mut result = None;
+    if fixing {
+        if bare > 0 && !include_bare && !printer.format.is_structured() {
+            printer.note(&format!(
+                "{bare} bare pod(s) are left alone: nothing recreates them. Add --include-bare-pods to delete them too."
+            ))?;
+        }
+        let plan = act::evicted_plan(&failed.pods, failed.objects);
+        if plan.is_empty() {
+            printer.note("Nothing to delete.")?;
+        } else {
+            let guard = |_: &firstaid::Step, current: &serde_json::Value| {
+                act::evicted_guard(&criteria, current)
+            };
+            let applier = Applier {
+                kube,
+                args: &cli.mutation,
+                plugin: PLUGIN,
+                cancel,
+                guard: &guard,
+            };
+            let report = applier.execute(&plan, printer).await?;
+            print_failures(printer, &report)?;
+            result = Some(report);
+        }
+    }
+    if printer.format.is_structured() {
+        let body = Body {
+            scope,
+            mode: "evicted",
+            criteria: criteria_json(cli, &criteria),
+            listed: failed.listed,
+            selected: failed.pods.len(),
+            pods: &failed.pods,
+            groups: &groups,
+            stuck: &[],
+            nodes: &node_reports,
+            zones: &zones,
+            notes: &notes,
+            result: result.as_ref(),
+        };
+        printer.document("EvictedPodReport", &body)?;
+    }
+    if let Some(report) = &result {
+        report.into_result()?;
+    }
+    Ok(Exit::Ok)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn print_evicted_report(
+    printer: &mut Printer,
+    cli: &Cli,
+    scope: Option<&str>,
+    failed: &fetch::Failed,
+    groups: &[report::Group],
+    node_reports: &[NodeReport],
+    notes: &[String],
+    bare: usize,
+    now: i64,
+) -> Result<()> {
+    let what = if cli.select.reason.is_empty() && cli.select.phase.is_empty() {
+        "evicted pods"
+    } else {
+        "failed pod records"
+    };
+    if failed.pods.is_empty() {
+        printer.line(&format!(
+            "No {what} in {} ({} failed pods listed).",
+            scope_text(scope),
+            failed.listed
+        ))?;
+        return Ok(());
+    }
+    let namespaces = groups
+        .iter()
+        .map(|g| g.namespace.as_ref())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    printer.line(&format!(
+        "{} {what} in {} ({} namespace(s), {} node(s)); {} owned by a controller, {bare} bare.",
+        failed.pods.len(),
+        scope_text(scope),
+        namespaces,
+        node_reports.len(),
+        failed.pods.len() - bare,
+    ))?;
+    printer.line("")?;
+    render::section(
+        printer,
+        "By namespace, owner and cause:",
+        &render::groups_table(groups, now),
+    )?;
+    render::section(
+        printer,
+        "Nodes involved (current state):",
+        &render::nodes_table(node_reports),
+    )?;
+    if bare > 0 {
+        render::section(
+            printer,
+            "Bare pods (no controller: nothing recreates them; deleted only with --include-bare-pods):",
+            &render::pods_table(
+                failed
+                    .pods
+                    .iter()
+                    .filter(|p| p.owner.is_none())
+                    .take(
+                        render::LIST_PODS_UP_TO.max(if printer.format == Format::Wide {
+                            usize::MAX
+                        } else {
+                            0
+                        }),
+                    ),
+                now,
+            ),
+        )?;
+    }
+    if printer.format == Format::Wide || failed.pods.len() <= render::LIST_PODS_UP_TO {
+        render::section(
+            printer,
+            "Pods:",
+            &render::pods_table(failed.pods.iter(), now),
+        )?;
+    }
+    if !notes.is_empty() {
+        let heading = printer.paint("Notes:", firstaid::output::Tone::Bold);
+        printer.line(&heading)?;
+        for note in notes {
+            printer.line(&format!("- {note}"))?;
+        }
+        printer.line("")?;
+    }
+    if !cli.fix.fix {
+        printer.note("Nothing was changed. Rerun with --fix to delete these records (the plan is shown before anything is deleted).")?;
+    }
+    Ok(())
+}
+
+fn print_failures(printer: &mut Printer, report: &firstaid::Report) -> Result<()> {
+    for (what, count) in act::failures_by_error(report) {
+        printer.note(&format!("  {count} × {what}"))?;
+    }
+    Ok(())
+}
+
+fn criteria_json(cli: &Cli, criteria: &Criteria) -> serde_json::Value {
+    json!({
+        "reasons": criteria.reasons,
+        "phases": criteria.phases.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>(),
+        "olderThanSeconds": cli.select.older_than.map(|d| d.as_secs()),
+        "node": cli.select.node,
+        "selector": cli.select.selector,
+        "notReadyForSeconds": cli.fix.not_ready_for.map(|d| d.as_secs()),
+    })
+}
+
+async fn stuck_mode(
+    cli: &Cli,
+    kube: &Kube,
+    printer: &mut Printer,
+    cancel: &Cancel,
+) -> Result<Exit> {
+    let scope = kube.scope(cli.all);
+    // Whether a node is gone is the whole safety argument: without node access, refuse.
+    let node_index = fetch::nodes(kube).await.map_err(|e| {
+        if e.is_forbidden() {
+            Error::Other(format!(
+                "{e}\n--stuck-terminating must read nodes to tell a deleted node from a live one; ask for `list nodes`"
+            ))
+        } else {
+            e
+        }
+    })?;
+    let found = fetch::stuck_pods(
+        kube,
+        scope,
+        &node_index,
+        cli.fix.not_ready_for,
+        cli.select.older_than,
+        cli.select.node.as_deref(),
+        cli.select.selector.as_deref(),
+    )
+    .await?;
+    let now = fetch::now();
+    let mut per_node: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+    for pod in &found.pods {
+        if let Some(node) = &pod.node {
+            *per_node.entry(node.clone()).or_default() += 1;
+        }
+    }
+    let node_reports = node_reports(&per_node, &node_index);
+    let all: Vec<_> = node_index.values().cloned().collect();
+    let zones = zone_evictions(&all);
+    let mut notes: Vec<String> = zones.iter().filter_map(nodes::ZoneEviction::note).collect();
+    let forced = found
+        .pods
+        .iter()
+        .filter(|p| p.verdict.force_delete())
+        .count();
+    if forced > 0 {
+        notes.push(format!(
+            "kubectl's warning for a force delete: {}",
+            stuck::FORCE_WARNING
+        ));
+    }
+
+    match printer.format {
+        Format::Table | Format::Wide => {
+            if found.pods.is_empty() {
+                printer.line(&format!(
+                    "No pods stuck Terminating in {} ({} pods listed).",
+                    scope_text(scope),
+                    found.listed
+                ))?;
+            } else {
+                printer.line(&format!(
+                    "{} pod(s) stuck Terminating in {}; {forced} can be force-deleted (node gone{}).",
+                    found.pods.len(),
+                    scope_text(scope),
+                    if cli.fix.not_ready_for.is_some() {
+                        " or NotReady long enough"
+                    } else {
+                        ""
+                    }
+                ))?;
+                printer.line("")?;
+                render::section(
+                    printer,
+                    "Stuck pods:",
+                    &render::stuck_table(&found.pods, now),
+                )?;
+                render::section(
+                    printer,
+                    "Nodes involved (current state):",
+                    &render::nodes_table(&node_reports),
+                )?;
+                for note in &notes {
+                    printer.line(&format!("- {note}"))?;
+                }
+            }
+        }
+        Format::Name => {
+            for p in found.pods.iter().filter(|p| p.verdict.force_delete()) {
+                printer.line(&format!("pod/{}", p.name))?;
+            }
+        }
+        Format::Json | Format::Yaml => {}
+    }
+
+    let mut result = None;
+    if cli.fix.fix {
+        let plan = act::stuck_plan(&found.pods, found.objects);
+        if plan.is_empty() {
+            printer.note("Nothing to force-delete.")?;
+        } else {
+            let live = Arc::new(Mutex::new(node_index.clone()));
+            let watcher = act::watch_nodes(kube, act::nodes_of(&found.pods), live.clone());
+            let not_ready_for = cli.fix.not_ready_for;
+            let guard = move |step: &firstaid::Step, current: &serde_json::Value| match live.lock()
+            {
+                Ok(index) => act::stuck_guard(&index, not_ready_for, fetch::now(), step, current),
+                Err(_) => Some("internal: node state unavailable".into()),
+            };
+            let applier = Applier {
+                kube,
+                args: &cli.mutation,
+                plugin: PLUGIN,
+                cancel,
+                guard: &guard,
+            };
+            let outcome = applier.execute(&plan, printer).await;
+            watcher.abort();
+            let report = outcome?;
+            print_failures(printer, &report)?;
+            result = Some(report);
+        }
+    } else if !printer.format.is_structured() && forced > 0 {
+        printer.note("Nothing was changed. Rerun with --fix to force-delete the pods marked \"force delete\".")?;
+    }
+    if printer.format.is_structured() {
+        let body = Body {
+            scope,
+            mode: "stuckTerminating",
+            criteria: criteria_json(cli, &Criteria::new(&[], &[], cli.select.older_than)),
+            listed: found.listed,
+            selected: found.pods.len(),
+            pods: &[],
+            groups: &[],
+            stuck: &found.pods,
+            nodes: &node_reports,
+            zones: &zones,
+            notes: &notes,
+            result: result.as_ref(),
+        };
+        printer.document("EvictedPodReport", &body)?;
+    }
+    if let Some(report) = &result {
+        report.into_result()?;
+    }
+    Ok(Exit::Ok)
+}

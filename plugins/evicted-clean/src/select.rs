@@ -1,0 +1,484 @@
+//! Which failed pods are records that can go, and the few facts about each that the report needs.
+//!
+//! The FAQ's `grep Evicted` matches pod *names*; here a pod qualifies only by its status: phase
+//! Failed (asked of the server with a field selector) and a record-only reason (checked here —
+//! there is no field selector for `status.reason`). A pod is reduced to a small [`FailedPod`] as
+//! soon as its page arrives, so 50,000 listed pods never sit in memory at once.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use firstaid::k8s_openapi::api::core::v1::Pod;
+use serde::Serialize;
+
+use crate::cli::Phase;
+
+/// `status.reason` values the kubelet leaves on a pod it refused or stopped: the pod is only a
+/// record (its containers are gone, it uses no resources), and its controller already made a
+/// replacement. `Evicted` is node-pressure eviction; the others are admission failures
+/// (`OutOf*`, `NodeAffinity`, `UnexpectedAdmissionError`, S2 §6.1.11), graceful node shutdown
+/// (`Terminated`, `NodeShutdown`) and containers lost with their node (`ContainerStatusUnknown`).
+pub const RECORD_ONLY_REASONS: [&str; 12] = [
+    "Evicted",
+    "UnexpectedAdmissionError",
+    "OutOfmemory",
+    "OutOfcpu",
+    "OutOfpods",
+    "OutOfephemeral-storage",
+    "NodeAffinity",
+    "NodeName",
+    "Terminated",
+    "NodeShutdown",
+    "ContainerStatusUnknown",
+    "Preempting",
+];
+
+/// What to select; built from the command line.
+#[derive(Debug, Clone)]
+pub struct Criteria {
+    pub reasons: BTreeSet<String>,
+    pub phases: BTreeSet<Phase>,
+    pub older_than: Option<Duration>,
+}
+
+impl Criteria {
+    /// `--reason` adds to `Evicted`; `all` adds every record-only reason. `--phase` defaults to Failed.
+    pub fn new(extra_reasons: &[String], phases: &[Phase], older_than: Option<Duration>) -> Self {
+        let mut reasons: BTreeSet<String> = BTreeSet::from(["Evicted".to_owned()]);
+        for reason in extra_reasons {
+            let reason = reason.trim();
+            if reason.eq_ignore_ascii_case("all") {
+                reasons.extend(RECORD_ONLY_REASONS.iter().map(|r| (*r).to_owned()));
+            } else if !reason.is_empty() {
+                reasons.insert(reason.to_owned());
+            }
+        }
+        let mut phases: BTreeSet<Phase> = phases.iter().copied().collect();
+        if phases.is_empty() {
+            phases.insert(Phase::Failed);
+        }
+        Criteria {
+            reasons,
+            phases,
+            older_than,
+        }
+    }
+
+    /// The server-side field selector for the phases (there is no OR: both phases are asked as
+    /// "neither Running nor Pending" and the rest is filtered here).
+    pub fn phase_field_selector(&self) -> &'static str {
+        match (
+            self.phases.contains(&Phase::Failed),
+            self.phases.contains(&Phase::Succeeded),
+        ) {
+            (true, false) => "status.phase=Failed",
+            (false, true) => "status.phase=Succeeded",
+            _ => "status.phase!=Running,status.phase!=Pending",
+        }
+    }
+}
+
+/// The controller that owns a pod, as the user knows it (a ReplicaSet's Deployment).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Owner {
+    pub kind: Arc<str>,
+    pub name: Arc<str>,
+}
+
+impl Owner {
+    pub fn display(&self) -> String {
+        format!("{}/{}", self.kind, self.name)
+    }
+}
+
+/// One selected pod, reduced to what the report and the delete need.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedPod {
+    pub namespace: Arc<str>,
+    pub name: String,
+    #[serde(skip)]
+    pub uid: String,
+    pub phase: &'static str,
+    pub reason: Arc<str>,
+    pub message: String,
+    /// The first sentence of the message, which is what pods evicted for the same cause share.
+    pub cause: Arc<str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<Arc<str>>,
+    /// `None`: a bare pod, which nothing recreates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    /// When the pod stopped (Unix seconds), as best the status tells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_at: Option<i64>,
+    /// The eviction message says a container used more than it requested (the scheduler places
+    /// by requests, the kubelet evicts by usage: the replacement may land right back).
+    pub over_request: bool,
+}
+
+/// Shares equal strings (namespaces, nodes, owners, causes) between pods.
+#[derive(Debug, Default)]
+pub struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    pub fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(shared.clone());
+        shared
+    }
+}
+
+/// The pod as a [`FailedPod`] if it matches; `now` in Unix seconds.
+pub fn select(
+    pod: &Pod,
+    criteria: &Criteria,
+    now: i64,
+    strings: &mut Interner,
+) -> Option<FailedPod> {
+    let status = pod.status.as_ref()?;
+    let phase = match status.phase.as_deref()? {
+        "Failed" if criteria.phases.contains(&Phase::Failed) => "Failed",
+        "Succeeded" if criteria.phases.contains(&Phase::Succeeded) => "Succeeded",
+        _ => return None,
+    };
+    let reason = status.reason.as_deref().unwrap_or("");
+    if phase == "Failed" && !criteria.reasons.contains(reason) {
+        return None;
+    }
+    if pod.metadata.deletion_timestamp.is_some() {
+        // Already being deleted: the stuck-terminating mode's business, not a record to delete.
+        return None;
+    }
+    let failed_at = failed_at(pod);
+    if let Some(min_age) = criteria.older_than {
+        let age = failed_at.map_or(0, |t| now - t);
+        if age < i64::try_from(min_age.as_secs()).unwrap_or(i64::MAX) {
+            return None;
+        }
+    }
+    let message = status.message.clone().unwrap_or_default();
+    let cause = strings.get(&cause_of(reason, &message));
+    Some(FailedPod {
+        namespace: strings.get(pod.metadata.namespace.as_deref().unwrap_or("")),
+        name: pod.metadata.name.clone().unwrap_or_default(),
+        uid: pod.metadata.uid.clone().unwrap_or_default(),
+        phase,
+        reason: strings.get(reason),
+        over_request: uses_more_than_requested(&message),
+        message,
+        cause,
+        node: pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.as_deref())
+            .map(|n| strings.get(n)),
+        owner: owner_of(pod, strings),
+        failed_at,
+    })
+}
+
+/// The controlling owner; a ReplicaSet named `<deployment>-<pod-template-hash>` is shown as its
+/// Deployment, which is what the user created.
+pub fn owner_of(pod: &Pod, strings: &mut Interner) -> Option<Owner> {
+    let refs = pod.metadata.owner_references.as_ref()?;
+    let owner = refs
+        .iter()
+        .find(|r| r.controller == Some(true))
+        .or_else(|| refs.first())?;
+    if owner.kind == "ReplicaSet"
+        && let Some(hash) = pod
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("pod-template-hash"))
+        && let Some(deployment) = owner.name.strip_suffix(&format!("-{hash}"))
+    {
+        return Some(Owner {
+            kind: strings.get("Deployment"),
+            name: strings.get(deployment),
+        });
+    }
+    Some(Owner {
+        kind: strings.get(&owner.kind),
+        name: strings.get(&owner.name),
+    })
+}
+
+/// When the pod stopped: the latest condition transition or container finish, else its start,
+/// else its creation (Unix seconds).
+pub fn failed_at(pod: &Pod) -> Option<i64> {
+    let status = pod.status.as_ref();
+    let transitions = status
+        .and_then(|s| s.conditions.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.last_transition_time.as_ref().map(|t| t.0.as_second()));
+    let finishes = status
+        .and_then(|s| s.container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            c.state
+                .as_ref()?
+                .terminated
+                .as_ref()?
+                .finished_at
+                .as_ref()
+                .map(|t| t.0.as_second())
+        });
+    transitions.chain(finishes).max().or_else(|| {
+        status
+            .and_then(|s| s.start_time.as_ref())
+            .or(pod.metadata.creation_timestamp.as_ref())
+            .map(|t| t.0.as_second())
+    })
+}
+
+/// What pods evicted for the same reason share: the message's first sentence
+/// ("The node was low on resource: memory."), without per-pod details such as usage figures.
+pub fn cause_of(reason: &str, message: &str) -> String {
+    let message = message.trim();
+    if message.is_empty() {
+        return if reason.is_empty() {
+            "(no message)".into()
+        } else {
+            reason.to_owned()
+        };
+    }
+    let first = match message.find(". ") {
+        Some(end) => &message[..=end],
+        None => message,
+    };
+    let first: String = first.chars().take(160).collect();
+    first.trim().to_owned()
+}
+
+/// The kubelet's eviction message ends with "Container app was using 1Gi, request is 0, has
+/// larger consumption of memory." — the FAQ's usage-vs-requests mismatch.
+pub fn uses_more_than_requested(message: &str) -> bool {
+    message.contains(", request is ") && message.contains("was using")
+}
+
+/// What kind of problem an eviction message points at, for the advice printed with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CauseClass {
+    /// The node ran short of a resource (kubelet eviction signal crossed a threshold).
+    NodePressure,
+    /// The pod exceeded its own ephemeral-storage or emptyDir limit (not the node's fault).
+    OwnStorageLimit,
+    /// Graceful node shutdown.
+    NodeShutdown,
+    /// The kubelet refused the pod at admission (OutOf*, NodeAffinity, device plugin error).
+    Admission,
+    /// Preempted by a higher-priority pod.
+    Preemption,
+    Other,
+}
+
+pub fn classify(reason: &str, message: &str) -> CauseClass {
+    let m = message.to_ascii_lowercase();
+    if m.contains("low on resource") || m.contains("had condition") {
+        CauseClass::NodePressure
+    } else if m.contains("ephemeral local storage")
+        || m.contains("local ephemeral storage limit")
+        || m.contains("usage of emptydir volume")
+    {
+        CauseClass::OwnStorageLimit
+    } else if m.contains("node shutdown") || reason == "NodeShutdown" || reason == "Terminated" {
+        CauseClass::NodeShutdown
+    } else if reason == "Preempting" || m.contains("preempt") {
+        CauseClass::Preemption
+    } else if reason.starts_with("OutOf")
+        || reason == "NodeAffinity"
+        || reason == "NodeName"
+        || reason == "UnexpectedAdmissionError"
+    {
+        CauseClass::Admission
+    } else {
+        CauseClass::Other
+    }
+}
+
+impl CauseClass {
+    /// One line of what to do, from the FAQ (S2 §6.1.5, §6.1.11, §6.4.2).
+    pub fn advice(self) -> &'static str {
+        match self {
+            CauseClass::NodePressure => {
+                "node resource pressure: see the node table; set requests near real usage so the scheduler stops placing pods where the kubelet will evict them"
+            }
+            CauseClass::OwnStorageLimit => {
+                "the pod outgrew its own ephemeral-storage/emptyDir limit: raise the limit or write less to local disk (logs!)"
+            }
+            CauseClass::NodeShutdown => {
+                "graceful node shutdown: the records are harmless; nothing to fix on the workload"
+            }
+            CauseClass::Admission => {
+                "the kubelet refused the pod at admission: records only; if one node keeps doing it, kubectl drain NODE, fix it (e.g. read-only filesystem), kubectl uncordon NODE"
+            }
+            CauseClass::Preemption => {
+                "preempted for a higher-priority pod: check priority classes and cluster capacity"
+            }
+            CauseClass::Other => "see the message",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod(value: serde_json::Value) -> Pod {
+        serde_json::from_value(value).expect("pod fixture")
+    }
+
+    fn evicted(name: &str) -> serde_json::Value {
+        json!({
+            "metadata": {"name": name, "namespace": "shop", "uid": format!("uid-{name}"),
+                "creationTimestamp": "2024-06-21T10:00:00Z",
+                "labels": {"pod-template-hash": "5f8f5b5585"},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5f8f5b5585", "uid": "rs", "controller": true}]},
+            "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "x"}]},
+            "status": {"phase": "Failed", "reason": "Evicted",
+                "message": "The node was low on resource: memory. Threshold quantity: 100Mi, available: 60Mi. Container app was using 1Gi, request is 0, has larger consumption of memory.",
+                "conditions": [{"type": "DisruptionTarget", "status": "True", "lastTransitionTime": "2024-06-21T12:00:00Z"}]}
+        })
+    }
+
+    const NOW: i64 = 1_718_971_200 + 3600; // 2024-06-21T13:00:00Z
+
+    #[test]
+    fn selects_evicted_pods_by_status_not_name() {
+        let c = Criteria::new(&[], &[], None);
+        let mut s = Interner::default();
+        let p = select(&pod(evicted("web-5f8f5b5585-abcde")), &c, NOW, &mut s).expect("selected");
+        assert_eq!(p.reason.as_ref(), "Evicted");
+        assert_eq!(p.cause.as_ref(), "The node was low on resource: memory.");
+        assert_eq!(
+            p.owner.as_ref().map(Owner::display).as_deref(),
+            Some("Deployment/web")
+        );
+        assert_eq!(p.failed_at, Some(1_718_971_200));
+        assert!(p.over_request);
+
+        // A running pod whose name contains "Evicted" (the FAQ's grep would delete it).
+        let mut running = evicted("Evicted-lookalike");
+        running["status"] = json!({"phase": "Running"});
+        assert!(select(&pod(running), &c, NOW, &mut s).is_none());
+
+        // A Failed pod with another reason needs --reason.
+        let mut oom = evicted("x");
+        oom["status"]["reason"] = json!("UnexpectedAdmissionError");
+        assert!(select(&pod(oom.clone()), &c, NOW, &mut s).is_none());
+        let wide = Criteria::new(&["all".into()], &[], None);
+        assert!(select(&pod(oom), &wide, NOW, &mut s).is_some());
+    }
+
+    #[test]
+    fn older_than_uses_the_failure_time() {
+        let mut s = Interner::default();
+        let young = Criteria::new(&[], &[], Some(Duration::from_secs(30 * 60)));
+        assert!(select(&pod(evicted("a")), &young, NOW, &mut s).is_some());
+        let old = Criteria::new(&[], &[], Some(Duration::from_secs(2 * 3600)));
+        assert!(select(&pod(evicted("a")), &old, NOW, &mut s).is_none());
+    }
+
+    #[test]
+    fn succeeded_pods_only_with_the_phase_flag() {
+        let mut s = Interner::default();
+        let done = json!({"metadata": {"name": "job-x", "namespace": "ci"}, "status": {"phase": "Succeeded"}});
+        assert!(
+            select(
+                &pod(done.clone()),
+                &Criteria::new(&[], &[], None),
+                NOW,
+                &mut s
+            )
+            .is_none()
+        );
+        let both = Criteria::new(&[], &[Phase::Failed, Phase::Succeeded], None);
+        let p = select(&pod(done), &both, NOW, &mut s).expect("selected");
+        assert!(p.owner.is_none());
+        assert_eq!(
+            both.phase_field_selector(),
+            "status.phase!=Running,status.phase!=Pending"
+        );
+        assert_eq!(
+            Criteria::new(&[], &[], None).phase_field_selector(),
+            "status.phase=Failed"
+        );
+    }
+
+    #[test]
+    fn pods_being_deleted_are_not_records_to_delete() {
+        let mut s = Interner::default();
+        let mut p = evicted("a");
+        p["metadata"]["deletionTimestamp"] = json!("2024-06-21T12:30:00Z");
+        assert!(select(&pod(p), &Criteria::new(&[], &[], None), NOW, &mut s).is_none());
+    }
+
+    #[test]
+    fn owners_other_than_replicasets_show_as_is() {
+        let mut s = Interner::default();
+        let mut p = evicted("a");
+        p["metadata"]["ownerReferences"][0]["kind"] = json!("StatefulSet");
+        p["metadata"]["ownerReferences"][0]["name"] = json!("db");
+        let owner = owner_of(&pod(p), &mut s).expect("owner");
+        assert_eq!(owner.display(), "StatefulSet/db");
+        // A ReplicaSet whose name does not end in the hash stays a ReplicaSet.
+        let mut p = evicted("a");
+        p["metadata"]["labels"] = json!({});
+        assert_eq!(
+            owner_of(&pod(p), &mut s).expect("owner").display(),
+            "ReplicaSet/web-5f8f5b5585"
+        );
+    }
+
+    #[test]
+    fn causes_and_classes() {
+        assert_eq!(
+            cause_of(
+                "Evicted",
+                "Pod ephemeral local storage usage exceeds the total limit of containers 1Gi. "
+            ),
+            "Pod ephemeral local storage usage exceeds the total limit of containers 1Gi."
+        );
+        assert_eq!(cause_of("Evicted", ""), "Evicted");
+        assert_eq!(
+            classify("Evicted", "The node was low on resource: memory."),
+            CauseClass::NodePressure
+        );
+        assert_eq!(
+            classify("Evicted", "The node had condition: [DiskPressure]."),
+            CauseClass::NodePressure
+        );
+        assert_eq!(
+            classify(
+                "Evicted",
+                "Usage of EmptyDir volume \"cache\" exceeds the limit \"1Gi\"."
+            ),
+            CauseClass::OwnStorageLimit
+        );
+        assert_eq!(
+            classify(
+                "UnexpectedAdmissionError",
+                "Pod Update Plugin resources failed due to failed to write checkpoint file \"kubelet_internal_checkpoint\": open /var/lib/kubelet/device-plugins/.xxxxx: read-only file system, which is unexpected."
+            ),
+            CauseClass::Admission
+        );
+        assert_eq!(
+            classify(
+                "Terminated",
+                "Pod was terminated in response to imminent node shutdown."
+            ),
+            CauseClass::NodeShutdown
+        );
+    }
+}
