@@ -2,4 +2,5 @@
 //! plugin, each using `firstaid_e2e::cluster()` and friends from tests/support. Add a plugin's
 //! tests as one `mod` line below.
 
+mod evicted_clean;
 mod smoke;

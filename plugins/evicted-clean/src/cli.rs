@@ -50,7 +50,8 @@ pub struct SelectArgs {
     /// Label selector (server-side), e.g. app=web,tier!=cache
     #[arg(short = 'l', long, value_name = "SELECTOR")]
     pub selector: Option<String>,
-    /// Only pods that failed (or, with --stuck-terminating, were deleted) at least this long ago (e.g. 30m, 2h, 7d)
+    /// Only pods that failed at least this long ago (e.g. 30m, 2h, 7d); with --stuck-terminating:
+    /// this long past their deletion deadline (default 60s)
     #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
     pub older_than: Option<Duration>,
     /// Only pods on this node (server-side field selector spec.nodeName)

@@ -152,8 +152,8 @@ pub fn verdict_for_node(
     }
 }
 
-/// The pod as a [`StuckPod`] if it is past its deletion deadline by [`STUCK_AFTER_DEADLINE`]
-/// (and by `older_than`, when given).
+/// The pod as a [`StuckPod`] if it is past its deletion deadline by `older_than` (default
+/// [`STUCK_AFTER_DEADLINE`]).
 pub fn stuck(
     pod: &Pod,
     nodes: &NodeIndex,
@@ -163,9 +163,7 @@ pub fn stuck(
     strings: &mut Interner,
 ) -> Option<StuckPod> {
     let deadline = pod.metadata.deletion_timestamp.as_ref()?.0.as_second();
-    let min_wait = older_than
-        .unwrap_or(STUCK_AFTER_DEADLINE)
-        .max(STUCK_AFTER_DEADLINE);
+    let min_wait = older_than.unwrap_or(STUCK_AFTER_DEADLINE);
     if now - deadline < i64::try_from(min_wait.as_secs()).unwrap_or(i64::MAX) {
         return None;
     }
