@@ -274,18 +274,24 @@ impl Applier<'_> {
         }
         if human {
             printer.line("Plan:")?;
-            printer.table(&plan.table())?;
+            if plan.steps.len() > SUMMARY_ONLY_ABOVE {
+                // Thousands of rows before a prompt hide the question; group them instead.
+                printer.table(&plan.grouped_table())?;
+            } else {
+                printer.table(&plan.table())?;
+            }
         }
         for warning in &plan.warnings {
             printer.warn(warning)?;
         }
-        let steps: Vec<Step> = plan.ordered().into_iter().cloned().collect();
+        // Borrowed, not cloned: bulk plans carry a full object snapshot per step.
+        let steps: Vec<&Step> = plan.ordered();
         if mode == DryRun::Client {
             printer.note("Dry run (client): nothing was sent to the server.")?;
             let results = steps
                 .into_iter()
                 .map(|step| StepResult {
-                    step,
+                    step: step.without_snapshot(),
                     outcome: Outcome::Planned,
                 })
                 .collect();
@@ -374,7 +380,7 @@ impl Applier<'_> {
             };
             outcomes.sort_by_key(|(i, _)| *i);
             results.extend(outcomes.into_iter().map(|(i, outcome)| StepResult {
-                step: steps[i].clone(),
+                step: steps[i].without_snapshot(),
                 outcome,
             }));
             phase_start = phase_end;
@@ -404,7 +410,7 @@ impl Applier<'_> {
     }
 
     /// Refuses the whole plan up front when the server says a needed permission is missing.
-    async fn check_permissions(&self, steps: &[Step]) -> Result<()> {
+    async fn check_permissions(&self, steps: &[&Step]) -> Result<()> {
         let needed: BTreeSet<Permission> = steps
             .iter()
             .map(|s| {

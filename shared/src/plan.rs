@@ -186,6 +186,19 @@ impl Step {
             snapshot: None,
         }
     }
+    /// A copy without the object snapshot (for reports, which never print it).
+    #[must_use]
+    pub fn without_snapshot(&self) -> Self {
+        Step {
+            target: self.target.clone(),
+            action: self.action.clone(),
+            reason: self.reason.clone(),
+            risk: self.risk,
+            cluster_wide: self.cluster_wide,
+            phase: self.phase,
+            snapshot: None,
+        }
+    }
     #[must_use]
     pub fn snapshot(mut self, object: serde_json::Value) -> Self {
         self.snapshot = Some(object);
@@ -264,6 +277,55 @@ impl Plan {
                     step.action.describe().into(),
                     Cell::toned(risk.to_lowercase(), step.risk.tone()),
                     step.reason.clone().into(),
+                ],
+            );
+        }
+        table
+    }
+}
+
+impl Plan {
+    /// The plan as counts: one row per namespace, action, risk and reason, largest first. For
+    /// bulk plans, where a row per object would bury the confirmation question.
+    pub fn grouped_table(&self) -> Table {
+        let mut groups: std::collections::BTreeMap<
+            (Option<&str>, String, Risk, &str, bool),
+            usize,
+        > = std::collections::BTreeMap::new();
+        for step in &self.steps {
+            *groups
+                .entry((
+                    step.target.namespace.as_deref(),
+                    step.action.describe(),
+                    step.risk,
+                    step.reason.as_str(),
+                    step.cluster_wide,
+                ))
+                .or_default() += 1;
+        }
+        let mut rows: Vec<_> = groups.into_iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut table = Table::new(vec![
+            Column::new("namespace"),
+            Column::new("objects").right(),
+            Column::new("action"),
+            Column::new("risk"),
+            Column::new("reason").shrink(),
+        ]);
+        for ((namespace, action, risk, reason, cluster_wide), count) in rows {
+            let risk_text = if cluster_wide {
+                format!("{risk:?} (cluster-wide)")
+            } else {
+                format!("{risk:?}")
+            };
+            table.push(
+                namespace.unwrap_or("").to_owned(),
+                vec![
+                    namespace.unwrap_or("(cluster)").into(),
+                    count.to_string().into(),
+                    action.into(),
+                    Cell::toned(risk_text.to_lowercase(), risk.tone()),
+                    reason.to_owned().into(),
                 ],
             );
         }
@@ -354,5 +416,11 @@ mod tests {
         assert_eq!(names, ["a", "b", "c"]);
         let text = plan.table().render(false, true, None, false);
         assert!(text.starts_with("#   OBJECT"), "{text}");
+        let grouped = plan.grouped_table().render(false, true, None, false);
+        assert_eq!(grouped.lines().count(), 2, "{grouped}");
+        assert!(
+            grouped.contains("ns                3   delete"),
+            "{grouped}"
+        );
     }
 }
