@@ -78,7 +78,7 @@ async fn evicted_mode(
     let fixing = cli.fix.fix;
     let include_bare = cli.fix.include_bare_pods;
     let keep = |p: &select::FailedPod| fixing && (p.owner.is_some() || include_bare);
-    let (node_index, failed) = futures::join!(
+    let (node_index, failed) = tokio::join!(
         nodes_or_warn(kube, &mut *printer),
         fetch::failed_pods(
             kube,
