@@ -252,6 +252,21 @@ impl Cluster {
         cmd
     }
 
+    /// A plugin binary run directly rather than through kubectl (same environment as
+    /// [`Cluster::command`]): `plugin_command("ns-unstick", &["foo"])`. For measuring the
+    /// plugin's own resources; tests normally go through [`Cluster::kubectl`].
+    pub fn plugin_command(&self, plugin: &str, args: &[&str]) -> Command {
+        let bin = format!("kubectl-{}", plugin.replace('-', "_"));
+        let mut cmd = Command::new(plugin_bin_dir().join(bin));
+        cmd.args(args)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("PATH", path_with_plugins())
+            .env("XDG_STATE_HOME", self.dir.join("state"))
+            .env("KUBECACHEDIR", self.dir.join("kube-cache"))
+            .stdin(Stdio::null());
+        cmd
+    }
+
     /// Runs kubectl (or a plugin: `kubectl(&["ns-unstick", "foo"])`) as the admin.
     pub fn kubectl(&self, args: &[&str]) -> Output {
         output_of(self.command(args), args)
@@ -516,13 +531,14 @@ fn build_plugins() -> anyhow::Result<PathBuf> {
     if let Some(dir) = std::env::var_os("FIRSTAID_PLUGIN_DIR") {
         return Ok(PathBuf::from(dir));
     }
-    // This binary is <target>/<profile>/deps/e2e-HASH; the plugins go to <target>/<profile>.
+    // A test binary is <target>/<profile>/deps/e2e-HASH, a bin <target>/<profile>/NAME; the
+    // plugins go to <target>/<profile>.
     let exe = std::env::current_exe().context("locating the test binary")?;
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .context("test binary is not in <target>/<profile>/deps")?
-        .to_path_buf();
+    let mut profile_dir = exe.parent().context("binary has no directory")?;
+    if profile_dir.file_name().is_some_and(|n| n == "deps") {
+        profile_dir = profile_dir.parent().context("deps has no parent")?;
+    }
+    let profile_dir = profile_dir.to_path_buf();
     let target_dir = profile_dir.parent().context("no target dir")?;
     let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
         Some("debug") | None => "dev".to_owned(),
