@@ -1,0 +1,9 @@
+//! Every scenario `firstaid-bench` knows. To add one: a file beside this one exporting
+//! `pub const SCENARIO: Scenario`, plus its `mod` line and its entry in `ALL`.
+
+use crate::harness::Scenario;
+
+mod get_configmaps;
+mod seed_speed;
+
+pub const ALL: &[Scenario] = &[get_configmaps::SCENARIO, seed_speed::SCENARIO];
