@@ -138,6 +138,7 @@ impl KubeArgs {
         if self.insecure_skip_tls_verify {
             config.accept_invalid_certs = true;
         }
+        crate::exec_auth::resolve(&mut config, self.request_timeout.0).await?;
         Ok(config)
     }
 

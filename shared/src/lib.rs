@@ -13,6 +13,7 @@ pub mod args;
 pub mod backup;
 pub mod concurrency;
 pub mod error;
+pub mod exec_auth;
 pub mod exit;
 pub mod kubeargs;
 pub mod output;
