@@ -165,6 +165,17 @@ pub fn notes(
             nodes::DEFAULT_HARD_THRESHOLDS.join(", ")
         ));
     }
+    let mut admission_nodes: BTreeMap<&str, usize> = BTreeMap::new();
+    for g in groups.iter().filter(|g| g.class == CauseClass::Admission) {
+        for node in &g.nodes {
+            *admission_nodes.entry(node.as_ref()).or_default() += g.pods;
+        }
+    }
+    for (node, _) in admission_nodes {
+        out.push(format!(
+            "node {node} refused pods at admission: if it keeps doing so, kubectl drain {node}, fix the node (e.g. a read-only filesystem under /var/lib/kubelet), then kubectl uncordon {node}."
+        ));
+    }
     let classes: BTreeSet<&'static str> = groups
         .iter()
         .filter(|g| g.class != CauseClass::NodePressure && g.class != CauseClass::Other)
