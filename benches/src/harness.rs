@@ -288,6 +288,41 @@ impl Bench {
     }
 }
 
+impl Bench {
+    /// Prints current and peak (VmHWM) RSS of the cluster's processes.
+    pub fn print_cluster_memory(&self) {
+        let env = std::fs::read_to_string(self.cluster.dir().join("env")).unwrap_or_default();
+        let mut parts = Vec::new();
+        for (key, name) in [
+            ("ETCD_PID", "etcd"),
+            ("APISERVER_PID", "kube-apiserver"),
+            ("KCM_PID", "kube-controller-manager"),
+        ] {
+            let Some(pid) = env
+                .lines()
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+                .filter(|p| !p.is_empty() && *p != "''")
+            else {
+                continue;
+            };
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            let field = |f: &str| -> u64 {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(f))
+                    .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                    .unwrap_or(0)
+            };
+            parts.push(format!(
+                "{name} {} MiB (peak {} MiB)",
+                field("VmRSS:") / 1024,
+                field("VmHWM:") / 1024
+            ));
+        }
+        println!("  cluster RSS: {}", parts.join(", "));
+    }
+}
+
 /// One run of `cmd` (stdout discarded, stdin null), under GNU time when present for peak RSS.
 fn run_once(cmd: &Command, label: &str) -> anyhow::Result<(Duration, Option<u64>)> {
     let rss_file = tempfile::NamedTempFile::new()?;

@@ -78,6 +78,7 @@ fn main() -> anyhow::Result<()> {
         );
         let mut bench = harness::Bench::new(args.objects, args.runs, args.concurrency)?;
         (scenario.run)(&mut bench)?;
+        bench.print_cluster_memory();
     }
     Ok(())
 }
