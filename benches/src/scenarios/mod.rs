@@ -3,7 +3,12 @@
 
 use crate::harness::Scenario;
 
+mod evicted_clean;
 mod get_configmaps;
 mod seed_speed;
 
-pub const ALL: &[Scenario] = &[get_configmaps::SCENARIO, seed_speed::SCENARIO];
+pub const ALL: &[Scenario] = &[
+    get_configmaps::SCENARIO,
+    seed_speed::SCENARIO,
+    evicted_clean::SCENARIO,
+];
