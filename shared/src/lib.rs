@@ -8,6 +8,7 @@
 //! [`quantity`]). A plugin's `main` parses its flags, calls [`run::run`], and renders.
 
 pub mod access;
+pub mod age;
 pub mod apply;
 pub mod args;
 pub mod backup;
