@@ -1,0 +1,769 @@
+//! Why a namespace is stuck in Terminating: pure functions from what was fetched to findings with
+//! their evidence and a verdict naming the least destructive fix.
+//!
+//! The namespace controller finishes a namespace only when discovery succeeded for every API
+//! group, every object is gone, and then it drops `spec.finalizers: [kubernetes]`. So the causes,
+//! in the order they are checked, are: an aggregated API that is down (blocks every namespace in
+//! the cluster), objects held by finalizers, objects nobody deleted (controller not running), and
+//! finally finalizers on the namespace itself.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::finalizers::{FinalizerState, FinalizerVerdict, classify, removable};
+use crate::model::{
+    ApiServiceState, Condition, ControllerEvidence, DiscoveryFailure, LeaseInfo, Leftover,
+    NamespaceState, ResourceType,
+};
+
+/// How long after deletion a namespace without any status condition means the namespace
+/// controller is not processing it (it writes its conditions on its first pass, within seconds).
+pub const CONTROLLER_GRACE_SECONDS: i64 = 60;
+
+/// A status condition with what it means in plain words.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplainedCondition {
+    #[serde(flatten)]
+    pub condition: Condition,
+    /// Set for conditions that are True (a problem).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+}
+
+/// What a True namespace-deletion condition means.
+pub fn explain(condition: &Condition) -> Option<String> {
+    if condition.status != "True" {
+        return None;
+    }
+    let text = match condition.type_.as_str() {
+        "NamespaceDeletionDiscoveryFailure" => {
+            "the namespace controller could not discover every API group (usually an aggregated API whose APIService is down), so it cannot prove the namespace is empty and will not finish deleting it"
+        }
+        "NamespaceDeletionGroupVersionParsingFailure" => {
+            "discovery returned an API group version the namespace controller could not parse; it will not finish until discovery is clean"
+        }
+        "NamespaceDeletionContentFailure" => {
+            "the namespace controller tried to delete objects in the namespace and the server refused some of the deletes (a webhook, a quota on deletes, or a broken API)"
+        }
+        "NamespaceContentRemaining" => {
+            "objects are still in the namespace: they are being deleted, or held by finalizers"
+        }
+        "NamespaceFinalizersRemaining" => {
+            "objects in the namespace carry finalizers that their controllers have not removed yet"
+        }
+        _ => return None,
+    };
+    Some(text.to_owned())
+}
+
+/// A leftover object and the verdict on each of its finalizers.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeftoverFinding {
+    #[serde(flatten)]
+    pub object: Leftover,
+    #[serde(rename = "finalizers")]
+    pub finalizer_verdicts: Vec<FinalizerVerdict>,
+}
+
+impl LeftoverFinding {
+    /// Finalizers `--fix` would remove from this object.
+    pub fn removable(&self, named: &[String]) -> Vec<String> {
+        self.finalizer_verdicts
+            .iter()
+            .filter(|v| removable(v, named))
+            .map(|v| v.name.clone())
+            .collect()
+    }
+}
+
+/// A resource type that could not be searched (forbidden, or the list failed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unsearched {
+    pub resource: ResourceType,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Cause {
+    NotTerminating,
+    UnavailableApiService,
+    DiscoveryFailure,
+    ContentDeletionFailure,
+    DeadFinalizers,
+    WaitingOnControllers,
+    NamespaceControllerNotRunning,
+    ContentBeingDeleted,
+    NamespaceFinalizers,
+    Unsearched,
+    Finishing,
+}
+
+/// One thing that keeps the namespace from going away, and what to do about it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Blocker {
+    pub cause: Cause,
+    pub detail: String,
+    pub fix: String,
+}
+
+/// Everything found about one namespace.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnosis {
+    pub namespace: NamespaceState,
+    pub conditions: Vec<ExplainedCondition>,
+    /// Names of unavailable APIServices (they block this and every other namespace).
+    pub blocking_api_services: Vec<String>,
+    pub leftovers: Vec<LeftoverFinding>,
+    pub unsearched: Vec<Unsearched>,
+    /// Verdicts on the namespace's own `metadata.finalizers`.
+    pub namespace_finalizers: Vec<FinalizerVerdict>,
+    /// Whether the namespace controller appears to be processing this namespace, and why we think so.
+    pub namespace_controller: String,
+    /// What blocks deletion, most important first; empty when nothing does.
+    pub blockers: Vec<Blocker>,
+}
+
+impl Diagnosis {
+    /// One line for the list view.
+    pub fn summary(&self) -> String {
+        self.blockers
+            .first()
+            .map_or_else(|| "nothing found blocking".to_owned(), |b| b.detail.clone())
+    }
+
+    /// Objects that would stay in etcd if the namespace were finalized now: everything not
+    /// already on its way out once `--fix` removes its dead finalizers.
+    pub fn would_orphan(&self, named: &[String]) -> Vec<&LeftoverFinding> {
+        self.leftovers
+            .iter()
+            .filter(|l| {
+                let removing = l.removable(named);
+                let all_go = l.object.finalizers.iter().all(|f| removing.contains(f));
+                !(l.object.deletion_timestamp.is_some() && all_go)
+            })
+            .collect()
+    }
+}
+
+/// What was fetched for one namespace.
+#[derive(Debug, Clone)]
+pub struct Inputs<'a> {
+    pub namespace: &'a NamespaceState,
+    /// `Err` when APIServices could not be listed.
+    pub api_services: Result<&'a [ApiServiceState], &'a str>,
+    pub discovery_failures: &'a [DiscoveryFailure],
+    pub leftovers: Vec<Leftover>,
+    pub unsearched: Vec<Unsearched>,
+    pub evidence: &'a ControllerEvidence,
+    /// `kube-system/kube-controller-manager`'s leader-election Lease, when it exists.
+    pub controller_manager_lease: Option<&'a LeaseInfo>,
+    /// Finalizers the user asked to remove regardless (`--remove-finalizer`).
+    pub named_finalizers: &'a [String],
+    pub now: DateTime<Utc>,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn list_some(items: &[String], max: usize) -> String {
+    let mut text = items
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        let _ = write!(text, " and {} more", items.len() - max);
+    }
+    text
+}
+
+/// Whether the namespace controller processes this namespace, with the reason.
+fn controller_running(inputs: &Inputs<'_>) -> (Option<bool>, String) {
+    let ns = inputs.namespace;
+    if let Some(lease) = inputs.controller_manager_lease
+        && lease.is_fresh(inputs.now)
+    {
+        return (
+            Some(true),
+            "kube-controller-manager holds its leader Lease (renewed recently)".into(),
+        );
+    }
+    let since = ns
+        .deletion_timestamp
+        .map(|t| (inputs.now - t).num_seconds());
+    if !ns.conditions.is_empty() {
+        return (
+            Some(true),
+            "the namespace controller has written its deletion conditions".into(),
+        );
+    }
+    match since {
+        Some(s) if s > CONTROLLER_GRACE_SECONDS => (
+            Some(false),
+            format!(
+                "the namespace has no status conditions {s}s after deletion; the namespace controller writes them on its first pass, so kube-controller-manager (or its namespace controller) is not running"
+            ),
+        ),
+        _ => (
+            None,
+            "deleted moments ago; the namespace controller has not reported yet".into(),
+        ),
+    }
+}
+
+pub fn diagnose(inputs: &Inputs<'_>) -> Diagnosis {
+    let ns = inputs.namespace;
+    let conditions: Vec<ExplainedCondition> = ns
+        .conditions
+        .iter()
+        .map(|c| ExplainedCondition {
+            condition: c.clone(),
+            explanation: explain(c),
+        })
+        .collect();
+    let unavailable: Vec<&ApiServiceState> = inputs
+        .api_services
+        .map(|all| all.iter().filter(|a| a.is_unavailable()).collect())
+        .unwrap_or_default();
+    let leftovers: Vec<LeftoverFinding> = inputs
+        .leftovers
+        .iter()
+        .map(|l| LeftoverFinding {
+            object: l.clone(),
+            finalizer_verdicts: l
+                .finalizers
+                .iter()
+                .map(|f| classify(f, &l.resource.group, inputs.evidence, inputs.now))
+                .collect(),
+        })
+        .collect();
+    let namespace_finalizers: Vec<FinalizerVerdict> = ns
+        .metadata_finalizers
+        .iter()
+        .map(|f| classify(f, "", inputs.evidence, inputs.now))
+        .collect();
+    let (running, controller_reason) = controller_running(inputs);
+    let mut diagnosis = Diagnosis {
+        namespace: ns.clone(),
+        conditions,
+        blocking_api_services: unavailable.iter().map(|a| a.name.clone()).collect(),
+        leftovers,
+        unsearched: inputs.unsearched.clone(),
+        namespace_finalizers,
+        namespace_controller: controller_reason,
+        blockers: Vec::new(),
+    };
+    diagnosis.blockers = blockers(inputs, &diagnosis, &unavailable, running);
+    diagnosis
+}
+
+fn blockers(
+    inputs: &Inputs<'_>,
+    d: &Diagnosis,
+    unavailable: &[&ApiServiceState],
+    running: Option<bool>,
+) -> Vec<Blocker> {
+    let ns = inputs.namespace;
+    let named = inputs.named_finalizers;
+    let mut out = Vec::new();
+    if !ns.is_terminating() {
+        out.push(Blocker {
+            cause: Cause::NotTerminating,
+            detail: format!("namespace {} is {}, not Terminating", ns.name, ns.phase),
+            fix: "nothing to do".into(),
+        });
+        return out;
+    }
+
+    // 1. Aggregated APIs that are down: discovery fails for the whole cluster.
+    for a in unavailable {
+        out.push(Blocker {
+            cause: Cause::UnavailableApiService,
+            detail: format!(
+                "APIService {}{} is not Available{}{}: discovery of {} fails, so no namespace in the cluster can finish deleting",
+                a.name,
+                a.service.as_deref().map(|s| format!(" (served by Service {s})")).unwrap_or_default(),
+                if a.reason.is_empty() { String::new() } else { format!(" ({})", a.reason) },
+                if a.message.is_empty() { String::new() } else { format!(": {}", a.message) },
+                a.group_version()
+            ),
+            fix: format!(
+                "repair its backend (are the Pods behind Service {} running and ready?), or delete the APIService with --fix (cluster-wide: the {} API disappears until its owner re-creates it)",
+                a.service.as_deref().unwrap_or("?"),
+                a.group_version()
+            ),
+        });
+    }
+    let discovery_failed = ns
+        .condition("NamespaceDeletionDiscoveryFailure")
+        .filter(|c| c.status == "True");
+    if unavailable.is_empty() {
+        if let Some(c) = discovery_failed {
+            let why = match inputs.api_services {
+                Err(e) => format!(" (APIServices could not be read: {e})"),
+                Ok(_) => String::new(),
+            };
+            out.push(Blocker {
+                cause: Cause::DiscoveryFailure,
+                detail: format!(
+                    "discovery fails for the namespace controller: {}{why}",
+                    c.message
+                ),
+                fix:
+                    "find the failing APIService (kubectl get apiservices) and repair or delete it"
+                        .into(),
+            });
+        } else if !inputs.discovery_failures.is_empty() {
+            let gvs: Vec<String> = inputs
+                .discovery_failures
+                .iter()
+                .map(|f| f.group_version.clone())
+                .collect();
+            out.push(Blocker {
+                cause: Cause::DiscoveryFailure,
+                detail: format!("discovery fails for {}", list_some(&gvs, 5)),
+                fix:
+                    "find the failing APIService (kubectl get apiservices) and repair or delete it"
+                        .into(),
+            });
+        }
+    }
+    if let Some(c) = ns
+        .condition("NamespaceDeletionContentFailure")
+        .filter(|c| c.status == "True")
+    {
+        out.push(Blocker {
+            cause: Cause::ContentDeletionFailure,
+            detail: format!("the namespace controller's deletes fail: {}", c.message),
+            fix: "fix what rejects the deletes (an admission webhook whose backend is down is the usual cause)".into(),
+        });
+    }
+
+    // 2. Objects held by finalizers.
+    let mut dead: Vec<String> = Vec::new();
+    let mut waiting: Vec<String> = Vec::new();
+    let mut bare: Vec<String> = Vec::new();
+    for l in &d.leftovers {
+        let removable = l.removable(named);
+        if !removable.is_empty() {
+            dead.push(format!("{} ({})", l.object.display(), removable.join(", ")));
+        }
+        let kept: Vec<&FinalizerVerdict> = l
+            .finalizer_verdicts
+            .iter()
+            .filter(|v| !removable.contains(&v.name))
+            .collect();
+        if !kept.is_empty() {
+            waiting.push(format!(
+                "{} ({})",
+                l.object.display(),
+                kept.iter()
+                    .map(|v| format!("{} → {}", v.name, v.owner))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        } else if l.object.finalizers.is_empty() {
+            bare.push(l.object.display());
+        }
+    }
+    if !dead.is_empty() {
+        out.push(Blocker {
+            cause: Cause::DeadFinalizers,
+            detail: format!(
+                "{} held by finalizers nobody will remove: {}",
+                plural(dead.len(), "object is", "objects are"),
+                list_some(&dead, 5)
+            ),
+            fix: "--fix removes exactly those finalizers (nothing else on the objects changes)"
+                .into(),
+        });
+    }
+    if !waiting.is_empty() {
+        let unknown = d.leftovers.iter().any(|l| {
+            l.finalizer_verdicts
+                .iter()
+                .any(|v| v.state == FinalizerState::Unknown)
+        });
+        out.push(Blocker {
+            cause: Cause::WaitingOnControllers,
+            detail: format!(
+                "{} waiting on controllers: {}",
+                plural(waiting.len(), "object is", "objects are"),
+                list_some(&waiting, 5)
+            ),
+            fix: if unknown {
+                "check those controllers; if you know one is gone for good, --fix --remove-finalizer NAME removes its finalizer".into()
+            } else {
+                "check those controllers' logs: they should remove the finalizers; --fix --remove-finalizer NAME removes one anyway (skipping its cleanup)".into()
+            },
+        });
+    }
+    if !bare.is_empty() {
+        if running == Some(false) {
+            out.push(Blocker {
+                cause: Cause::NamespaceControllerNotRunning,
+                detail: format!(
+                    "{} not deleted because the namespace controller is not running: {}",
+                    plural(bare.len(), "object was", "objects were"),
+                    list_some(&bare, 5)
+                ),
+                fix: "start kube-controller-manager; last resort: --force-finalize (orphans them in etcd)".into(),
+            });
+        } else {
+            out.push(Blocker {
+                cause: Cause::ContentBeingDeleted,
+                detail: format!(
+                    "{} still being deleted: {}",
+                    plural(bare.len(), "object is", "objects are"),
+                    list_some(&bare, 5)
+                ),
+                fix: "wait: the namespace controller deletes them and retries".into(),
+            });
+        }
+    }
+    if !d.unsearched.is_empty() {
+        let types: Vec<String> = d
+            .unsearched
+            .iter()
+            .map(|u| format!("{} ({})", u.resource.qualified(), u.reason))
+            .collect();
+        out.push(Blocker {
+            cause: Cause::Unsearched,
+            detail: format!(
+                "{} could not be searched, so objects of them may remain: {}",
+                plural(types.len(), "resource type", "resource types"),
+                list_some(&types, 3)
+            ),
+            fix: "run with permission to list them (or as a cluster admin) for a complete answer"
+                .into(),
+        });
+    }
+
+    // 3. The namespace itself.
+    let content_clear = out.iter().all(|b| b.cause == Cause::Unsearched);
+    if content_clear && !ns.spec_finalizers.is_empty() {
+        if running == Some(false) {
+            out.push(Blocker {
+                cause: Cause::NamespaceControllerNotRunning,
+                detail: format!(
+                    "the namespace is empty but still has spec.finalizers [{}]: {}",
+                    ns.spec_finalizers.join(", "),
+                    d.namespace_controller
+                ),
+                fix: "start kube-controller-manager; or finalize it with --force-finalize (safe here: nothing is left to orphan)".into(),
+            });
+        } else {
+            out.push(Blocker {
+                cause: Cause::Finishing,
+                detail: format!(
+                    "the namespace is empty; the namespace controller should drop spec.finalizers [{}] shortly",
+                    ns.spec_finalizers.join(", ")
+                ),
+                fix: "wait; if it stays like this, --force-finalize finalizes it (nothing is left to orphan)".into(),
+            });
+        }
+    }
+    if !d.namespace_finalizers.is_empty() {
+        let finalizer_names: Vec<String> = d
+            .namespace_finalizers
+            .iter()
+            .map(|v| format!("{} → {}", v.name, v.owner))
+            .collect();
+        out.push(Blocker {
+            cause: Cause::NamespaceFinalizers,
+            detail: format!(
+                "metadata.finalizers on the namespace: {}",
+                finalizer_names.join(", ")
+            ),
+            fix: "--fix removes the dead ones; --force-finalize removes all of them".into(),
+        });
+    }
+    out
+}
+
+/// A one-line reason from the namespace's own status (cheap: no search), for the list view.
+pub fn quick_reason(
+    ns: &NamespaceState,
+    unavailable: &[&ApiServiceState],
+    now: DateTime<Utc>,
+) -> String {
+    if let Some(a) = unavailable.first() {
+        return format!(
+            "blocked by unavailable APIService {}{}",
+            a.name,
+            if a.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", a.reason)
+            }
+        );
+    }
+    for type_ in [
+        "NamespaceDeletionDiscoveryFailure",
+        "NamespaceDeletionContentFailure",
+        "NamespaceFinalizersRemaining",
+        "NamespaceContentRemaining",
+        "NamespaceDeletionGroupVersionParsingFailure",
+    ] {
+        if let Some(c) = ns.condition(type_).filter(|c| c.status == "True") {
+            return format!("{}: {}", c.reason, c.message);
+        }
+    }
+    let since = ns.deletion_timestamp.map(|t| (now - t).num_seconds());
+    if ns.conditions.is_empty() && since.is_some_and(|s| s > CONTROLLER_GRACE_SECONDS) {
+        return "no status conditions: the namespace controller is not processing it".into();
+    }
+    if ns.spec_finalizers.is_empty() && !ns.metadata_finalizers.is_empty() {
+        return format!(
+            "metadata.finalizers remain: {}",
+            ns.metadata_finalizers.join(", ")
+        );
+    }
+    "content removed; the namespace controller is finishing".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    /// The seed's `rdbms` (S2 §9.2, the JSON variant).
+    fn rdbms() -> NamespaceState {
+        NamespaceState {
+            name: "rdbms".into(),
+            uid: "29067ddf-56d7-4cce-afa3-1fdbbb221ab1".into(),
+            phase: "Terminating".into(),
+            created: Some(t("2019-10-14T12:17:44Z")),
+            deletion_timestamp: Some(t("2019-10-14T12:30:27Z")),
+            spec_finalizers: vec!["kubernetes".into()],
+            metadata_finalizers: vec![],
+            conditions: vec![],
+        }
+    }
+
+    fn cond(type_: &str, status: &str, reason: &str, message: &str) -> Condition {
+        Condition {
+            type_: type_.into(),
+            status: status.into(),
+            reason: reason.into(),
+            message: message.into(),
+            last_transition: Some(t("2022-07-04T13:44:55Z")),
+        }
+    }
+
+    fn evidence() -> ControllerEvidence {
+        ControllerEvidence {
+            workloads: Ok(vec![]),
+            leases: Ok(vec![]),
+        }
+    }
+
+    fn widget(name: &str, finalizers: &[&str], deleting: bool) -> Leftover {
+        Leftover {
+            resource: ResourceType {
+                group: "example.com".into(),
+                version: "v1".into(),
+                kind: "Widget".into(),
+                plural: "widgets".into(),
+            },
+            namespace: "rdbms".into(),
+            name: name.into(),
+            uid: format!("uid-{name}"),
+            created: None,
+            deletion_timestamp: deleting.then(|| t("2019-10-14T12:30:28Z")),
+            finalizers: finalizers.iter().map(|f| (*f).to_owned()).collect(),
+        }
+    }
+
+    fn run(ns: &NamespaceState, api: &[ApiServiceState], leftovers: Vec<Leftover>) -> Diagnosis {
+        let ev = evidence();
+        diagnose(&Inputs {
+            namespace: ns,
+            api_services: Ok(api),
+            discovery_failures: &[],
+            leftovers,
+            unsearched: vec![],
+            evidence: &ev,
+            controller_manager_lease: None,
+            named_finalizers: &[],
+            now: t("2019-10-21T09:30:27Z"),
+        })
+    }
+
+    fn causes(d: &Diagnosis) -> Vec<Cause> {
+        d.blockers.iter().map(|b| b.cause).collect()
+    }
+
+    #[test]
+    fn t1_empty_namespace_without_controller_is_stuck_on_spec_finalizer() {
+        let d = run(&rdbms(), &[], vec![]);
+        assert_eq!(causes(&d), [Cause::NamespaceControllerNotRunning]);
+        assert!(
+            d.blockers[0]
+                .detail
+                .contains("spec.finalizers [kubernetes]")
+        );
+        assert!(d.blockers[0].fix.contains("--force-finalize"));
+        assert!(d.would_orphan(&[]).is_empty());
+    }
+
+    #[test]
+    fn t1_with_one_object_left_lists_it_as_orphan() {
+        let mut cm = widget("leftover", &[], false);
+        cm.resource = ResourceType {
+            group: String::new(),
+            version: "v1".into(),
+            kind: "ConfigMap".into(),
+            plural: "configmaps".into(),
+        };
+        let d = run(&rdbms(), &[], vec![cm]);
+        assert_eq!(causes(&d), [Cause::NamespaceControllerNotRunning]);
+        assert!(d.blockers[0].detail.contains("configmap/leftover"));
+        let orphans = d.would_orphan(&[]);
+        assert_eq!(orphans.len(), 1);
+    }
+
+    #[test]
+    fn t2_unavailable_apiservice_blocks_and_is_named() {
+        let mut ns = rdbms();
+        ns.conditions = vec![
+            cond(
+                "NamespaceDeletionDiscoveryFailure",
+                "True",
+                "DiscoveryFailed",
+                "Discovery failed for some groups, 1 failing: unable to retrieve the complete list of server APIs: metrics.k8s.io/v1beta1: the server is currently unable to handle the request",
+            ),
+            cond(
+                "NamespaceDeletionGroupVersionParsingFailure",
+                "False",
+                "ParsedGroupVersions",
+                "",
+            ),
+        ];
+        let api = ApiServiceState {
+            name: "v1beta1.metrics.k8s.io".into(),
+            uid: "u".into(),
+            group: "metrics.k8s.io".into(),
+            version: "v1beta1".into(),
+            service: Some("kube-system/metrics-server:443".into()),
+            available: Some(false),
+            reason: "FailedDiscoveryCheck".into(),
+            message: "failing or missing response".into(),
+        };
+        let d = run(&ns, std::slice::from_ref(&api), vec![]);
+        assert_eq!(causes(&d)[0], Cause::UnavailableApiService);
+        assert!(d.blockers[0].detail.contains("v1beta1.metrics.k8s.io"));
+        assert!(d.blockers[0].fix.contains("repair"));
+        assert_eq!(d.blocking_api_services, ["v1beta1.metrics.k8s.io"]);
+        // The empty namespace is not called "finishing" while discovery fails.
+        assert!(!causes(&d).contains(&Cause::Finishing));
+        assert!(d.conditions[0].explanation.is_some());
+        assert!(d.conditions[1].explanation.is_none());
+        assert!(
+            quick_reason(&ns, &[&api], t("2022-07-05T00:00:00Z"))
+                .contains("v1beta1.metrics.k8s.io")
+        );
+    }
+
+    #[test]
+    fn dead_custom_finalizer_is_the_cause_and_removable() {
+        let mut ns = rdbms();
+        ns.conditions = vec![cond(
+            "NamespaceFinalizersRemaining",
+            "True",
+            "SomeFinalizersRemain",
+            "Some content in the namespace has finalizers remaining: example.com/cleanup in 1 resource instances",
+        )];
+        let d = run(&ns, &[], vec![widget("w1", &["example.com/cleanup"], true)]);
+        assert_eq!(causes(&d), [Cause::DeadFinalizers]);
+        assert!(
+            d.blockers[0]
+                .detail
+                .contains("widget.example.com/w1 (example.com/cleanup)")
+        );
+        assert_eq!(d.leftovers[0].removable(&[]), ["example.com/cleanup"]);
+        // Once its dead finalizer goes, the object (already deleting) goes too.
+        assert!(d.would_orphan(&[]).is_empty());
+        assert!(quick_reason(&ns, &[], t("2019-10-21T00:00:00Z")).contains("example.com/cleanup"));
+    }
+
+    #[test]
+    fn builtin_finalizers_wait_on_their_controller() {
+        let mut pvc = widget("data", &["kubernetes.io/pvc-protection"], true);
+        pvc.resource = ResourceType {
+            group: String::new(),
+            version: "v1".into(),
+            kind: "PersistentVolumeClaim".into(),
+            plural: "persistentvolumeclaims".into(),
+        };
+        let mut ns = rdbms();
+        ns.conditions = vec![cond(
+            "NamespaceContentRemaining",
+            "True",
+            "SomeResourcesRemain",
+            "x",
+        )];
+        let d = run(&ns, &[], vec![pvc]);
+        assert_eq!(causes(&d), [Cause::WaitingOnControllers]);
+        assert!(d.blockers[0].detail.contains("pvc-protection controller"));
+        assert!(d.leftovers[0].removable(&[]).is_empty());
+        assert_eq!(d.would_orphan(&[]).len(), 1);
+    }
+
+    #[test]
+    fn active_namespace_is_not_stuck() {
+        let mut ns = rdbms();
+        ns.deletion_timestamp = None;
+        ns.phase = "Active".into();
+        let d = run(&ns, &[], vec![]);
+        assert_eq!(causes(&d), [Cause::NotTerminating]);
+    }
+
+    #[test]
+    fn only_namespace_metadata_finalizers_left() {
+        let mut ns = rdbms();
+        ns.spec_finalizers = vec![];
+        ns.metadata_finalizers = vec!["example.com/ns-guard".into()];
+        ns.conditions = vec![cond(
+            "NamespaceContentRemaining",
+            "False",
+            "ContentRemoved",
+            "",
+        )];
+        let d = run(&ns, &[], vec![]);
+        assert_eq!(causes(&d), [Cause::NamespaceFinalizers]);
+        assert_eq!(d.namespace_finalizers[0].state, FinalizerState::Dead);
+    }
+
+    #[test]
+    fn fresh_deletion_with_running_controller_is_finishing() {
+        let mut ns = rdbms();
+        ns.conditions = vec![cond(
+            "NamespaceContentRemaining",
+            "False",
+            "ContentRemoved",
+            "",
+        )];
+        let d = run(&ns, &[], vec![]);
+        assert_eq!(causes(&d), [Cause::Finishing]);
+    }
+}

@@ -1,0 +1,328 @@
+//! The reads: namespaces, APIServices, every object left in a namespace, and where controllers
+//! run. All concurrent, paginated, retried on 429; a read that is forbidden or fails is reported
+//! as a gap in the diagnosis rather than ending it.
+
+use chrono::{DateTime, Utc};
+use firstaid::concurrency::{Cancel, bounded, with_retry};
+use firstaid::k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use firstaid::k8s_openapi::api::coordination::v1::Lease;
+use firstaid::k8s_openapi::api::core::v1::{Namespace, PodSpec};
+use firstaid::k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use firstaid::k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
+use firstaid::kube::api::{Api, ApiResource, DynamicObject, ListParams};
+use firstaid::kube::{Client, ResourceExt};
+use firstaid::{Error, Kube, Result, pager};
+
+use crate::diagnose::Unsearched;
+use crate::model::{
+    ApiServiceState, Condition, ControllerEvidence, LeaseInfo, Leftover, NamespaceState,
+    ResourceType, Workload,
+};
+
+fn timestamp(t: firstaid::k8s_openapi::jiff::Timestamp) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(
+        t.as_second(),
+        u32::try_from(t.subsec_nanosecond()).unwrap_or(0),
+    )
+}
+
+fn time(t: Option<&Time>) -> Option<DateTime<Utc>> {
+    t.and_then(|t| timestamp(t.0))
+}
+
+pub fn namespace_state(ns: &Namespace) -> NamespaceState {
+    let status = ns.status.as_ref();
+    NamespaceState {
+        name: ns.name_any(),
+        uid: ns.metadata.uid.clone().unwrap_or_default(),
+        phase: status
+            .and_then(|s| s.phase.clone())
+            .unwrap_or_else(|| "Active".into()),
+        created: time(ns.metadata.creation_timestamp.as_ref()),
+        deletion_timestamp: time(ns.metadata.deletion_timestamp.as_ref()),
+        spec_finalizers: ns
+            .spec
+            .as_ref()
+            .and_then(|s| s.finalizers.clone())
+            .unwrap_or_default(),
+        metadata_finalizers: ns.metadata.finalizers.clone().unwrap_or_default(),
+        conditions: status
+            .and_then(|s| s.conditions.as_ref())
+            .map(|cs| {
+                cs.iter()
+                    .map(|c| Condition {
+                        type_: c.type_.clone(),
+                        status: c.status.clone(),
+                        reason: c.reason.clone().unwrap_or_default(),
+                        message: c.message.clone().unwrap_or_default(),
+                        last_transition: time(c.last_transition_time.as_ref()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+pub fn api_service_state(a: &APIService) -> ApiServiceState {
+    let spec = a.spec.as_ref();
+    let available = a
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|cs| cs.iter().find(|c| c.type_ == "Available"));
+    ApiServiceState {
+        name: a.name_any(),
+        uid: a.metadata.uid.clone().unwrap_or_default(),
+        group: spec.and_then(|s| s.group.clone()).unwrap_or_default(),
+        version: spec.and_then(|s| s.version.clone()).unwrap_or_default(),
+        service: spec.and_then(|s| s.service.as_ref()).map(|svc| {
+            format!(
+                "{}/{}:{}",
+                svc.namespace.clone().unwrap_or_default(),
+                svc.name.clone().unwrap_or_default(),
+                svc.port.unwrap_or(443)
+            )
+        }),
+        available: available.map(|c| c.status == "True"),
+        reason: available.and_then(|c| c.reason.clone()).unwrap_or_default(),
+        message: available
+            .and_then(|c| c.message.clone())
+            .unwrap_or_default(),
+    }
+}
+
+fn leftover(ty: &ResourceType, meta: &ObjectMeta) -> Leftover {
+    Leftover {
+        resource: ty.clone(),
+        namespace: meta.namespace.clone().unwrap_or_default(),
+        name: meta.name.clone().unwrap_or_default(),
+        uid: meta.uid.clone().unwrap_or_default(),
+        created: time(meta.creation_timestamp.as_ref()),
+        deletion_timestamp: time(meta.deletion_timestamp.as_ref()),
+        finalizers: meta.finalizers.clone().unwrap_or_default(),
+    }
+}
+
+fn labels(meta: &ObjectMeta) -> Vec<String> {
+    meta.labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect()
+}
+
+fn images(spec: Option<&PodSpec>) -> Vec<String> {
+    spec.into_iter()
+        .flat_map(|s| {
+            s.containers
+                .iter()
+                .chain(s.init_containers.iter().flatten())
+        })
+        .filter_map(|c| c.image.clone())
+        .collect()
+}
+
+pub fn deployment_workload(d: &Deployment) -> Workload {
+    Workload {
+        kind: "Deployment".into(),
+        namespace: d.namespace().unwrap_or_default(),
+        name: d.name_any(),
+        labels: labels(&d.metadata),
+        images: images(d.spec.as_ref().and_then(|s| s.template.spec.as_ref())),
+        ready: d
+            .status
+            .as_ref()
+            .and_then(|s| s.ready_replicas)
+            .unwrap_or(0),
+        desired: d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+    }
+}
+
+pub fn statefulset_workload(s: &StatefulSet) -> Workload {
+    Workload {
+        kind: "StatefulSet".into(),
+        namespace: s.namespace().unwrap_or_default(),
+        name: s.name_any(),
+        labels: labels(&s.metadata),
+        images: images(s.spec.as_ref().and_then(|s| s.template.spec.as_ref())),
+        ready: s
+            .status
+            .as_ref()
+            .and_then(|s| s.ready_replicas)
+            .unwrap_or(0),
+        desired: s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+    }
+}
+
+pub fn daemonset_workload(d: &DaemonSet) -> Workload {
+    let status = d.status.as_ref();
+    Workload {
+        kind: "DaemonSet".into(),
+        namespace: d.namespace().unwrap_or_default(),
+        name: d.name_any(),
+        labels: labels(&d.metadata),
+        images: images(d.spec.as_ref().and_then(|s| s.template.spec.as_ref())),
+        ready: status.map_or(0, |s| s.number_ready),
+        desired: status.map_or(0, |s| s.desired_number_scheduled),
+    }
+}
+
+pub fn lease_info(l: &Lease) -> LeaseInfo {
+    let spec = l.spec.as_ref();
+    LeaseInfo {
+        namespace: l.namespace().unwrap_or_default(),
+        name: l.name_any(),
+        holder: spec.and_then(|s| s.holder_identity.clone()),
+        renewed: spec
+            .and_then(|s| s.renew_time.as_ref())
+            .and_then(|t| timestamp(t.0)),
+        duration_seconds: spec.and_then(|s| s.lease_duration_seconds),
+    }
+}
+
+/// A namespace by name; a missing one is exit code 3, kubectl's wording.
+pub async fn namespace(client: &Client, name: &str) -> Result<NamespaceState> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    match with_retry(|| async { api.get(name).await.map_err(Error::from) }).await {
+        Ok(ns) => Ok(namespace_state(&ns)),
+        Err(e) if e.is_not_found() => Err(Error::not_found("namespaces", name)),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn namespaces(client: &Client) -> Result<Vec<NamespaceState>> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    let all = pager::list_all(&api, &ListParams::default()).await?;
+    Ok(all.iter().map(namespace_state).collect())
+}
+
+pub async fn api_services(client: &Client) -> Result<Vec<ApiServiceState>> {
+    let api: Api<APIService> = Api::all(client.clone());
+    let all = pager::list_all(&api, &ListParams::default()).await?;
+    Ok(all.iter().map(api_service_state).collect())
+}
+
+/// `kube-system/kube-controller-manager`'s leader Lease; `None` when absent or unreadable (a
+/// managed control plane hides it, and a single instance may run without leader election).
+pub async fn controller_manager_lease(client: &Client) -> Option<LeaseInfo> {
+    let api: Api<Lease> = Api::namespaced(client.clone(), "kube-system");
+    with_retry(|| async {
+        api.get_opt("kube-controller-manager")
+            .await
+            .map_err(Error::from)
+    })
+    .await
+    .ok()
+    .flatten()
+    .map(|l| lease_info(&l))
+}
+
+/// Metadata of every object of one type in `namespace`, page by page.
+async fn list_metadata(
+    client: &Client,
+    namespace: &str,
+    ty: &ResourceType,
+) -> Result<Vec<Leftover>> {
+    let ar = ApiResource {
+        group: ty.group.clone(),
+        version: ty.version.clone(),
+        api_version: if ty.group.is_empty() {
+            ty.version.clone()
+        } else {
+            format!("{}/{}", ty.group, ty.version)
+        },
+        kind: ty.kind.clone(),
+        plural: ty.plural.clone(),
+    };
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &ar);
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut params = ListParams::default().limit(pager::PAGE_SIZE);
+        params.continue_token.clone_from(&token);
+        let page =
+            with_retry(|| async { api.list_metadata(&params).await.map_err(Error::from) }).await?;
+        out.extend(page.items.iter().map(|o| leftover(ty, &o.metadata)));
+        token = page.metadata.continue_.filter(|t| !t.is_empty());
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// Every object of every type in `namespace`, listed concurrently. Objects served by two groups
+/// (core `events` and `events.k8s.io`) are reported once.
+pub async fn leftovers(
+    client: &Client,
+    namespace: &str,
+    types: &[ResourceType],
+    concurrency: usize,
+    cancel: &Cancel,
+) -> (Vec<Leftover>, Vec<Unsearched>) {
+    let results = bounded(
+        types.iter().cloned().enumerate(),
+        concurrency,
+        cancel,
+        |(_, ty)| async move { list_metadata(client, namespace, &ty).await },
+    )
+    .await;
+    let mut ordered = results;
+    ordered.sort_by_key(|((i, _), _)| *i);
+    let mut found: Vec<Leftover> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut unsearched = Vec::new();
+    for ((_, ty), result) in ordered {
+        match result {
+            Some(Ok(objects)) => {
+                for o in objects {
+                    if seen.insert(o.uid.clone()) {
+                        found.push(o);
+                    }
+                }
+            }
+            // The type went away between discovery and the list (a CRD being deleted).
+            Some(Err(e)) if e.is_not_found() => {}
+            Some(Err(e)) => unsearched.push(Unsearched {
+                resource: ty,
+                reason: e.to_string(),
+            }),
+            None => unsearched.push(Unsearched {
+                resource: ty,
+                reason: "not searched: interrupted".into(),
+            }),
+        }
+    }
+    (found, unsearched)
+}
+
+/// Deployments, StatefulSets, DaemonSets and Leases of the whole cluster, read once, only when a
+/// custom finalizer needs its controller looked for.
+pub async fn controller_evidence(kube: &Kube) -> ControllerEvidence {
+    let client = &kube.client;
+    let all = ListParams::default();
+    let (deployments, statefulsets, daemonsets, lease_api) = (
+        Api::<Deployment>::all(client.clone()),
+        Api::<StatefulSet>::all(client.clone()),
+        Api::<DaemonSet>::all(client.clone()),
+        Api::<Lease>::all(client.clone()),
+    );
+    let (deploys, stss, dss, leases) = futures::join!(
+        pager::list_all(&deployments, &all),
+        pager::list_all(&statefulsets, &all),
+        pager::list_all(&daemonsets, &all),
+        pager::list_all(&lease_api, &all),
+    );
+    let workloads = (|| -> Result<Vec<Workload>> {
+        let mut all: Vec<Workload> = deploys?.iter().map(deployment_workload).collect();
+        all.extend(stss?.iter().map(statefulset_workload));
+        all.extend(dss?.iter().map(daemonset_workload));
+        Ok(all)
+    })()
+    .map_err(|e| e.to_string());
+    ControllerEvidence {
+        workloads,
+        leases: leases
+            .map(|ls| ls.iter().map(lease_info).collect())
+            .map_err(|e| e.to_string()),
+    }
+}

@@ -1,0 +1,456 @@
+//! `kubectl ns-unstick`: why a namespace is stuck in Terminating, and the least destructive fix.
+//!
+//! The usual advice (`PUT …/finalize` with the finalizers stripped) makes the namespace vanish but
+//! leaves its objects in etcd, where they resurface when a namespace of the same name is created
+//! again — and it does nothing about an unavailable APIService, which keeps blocking every other
+//! namespace. So this plugin diagnoses first (conditions, APIServices, every leftover object and
+//! who owns each finalizer), fixes the cause, and finalizes only when told to.
+
+pub mod act;
+pub mod cli;
+pub mod diagnose;
+pub mod discovery;
+pub mod fetch;
+pub mod finalizers;
+pub mod model;
+mod render;
+mod wait;
+
+use chrono::Utc;
+use firstaid::apply::{Applier, DryRun, Report};
+use firstaid::plan::Plan;
+use firstaid::{Cancel, Error, Exit, Kube, Printer, Result};
+use serde::Serialize;
+
+use crate::cli::Cli;
+use crate::diagnose::{Cause, Diagnosis, Inputs, diagnose};
+use crate::finalizers::FinalizerState;
+use crate::model::{ApiServiceState, ControllerEvidence, DiscoveryFailure, NamespaceState};
+
+const PLUGIN: &str = "ns-unstick";
+
+/// `kubectl ns-unstick NS… -o json|yaml` (kind `NamespaceDiagnosis`).
+///
+/// - `namespaces[]`: one per diagnosed namespace: `namespace` (name, uid, phase, created,
+///   deletionTimestamp, specFinalizers, metadataFinalizers, conditions), `conditions[]` (type,
+///   status, reason, message, lastTransition, `explanation` when True), `blockingApiServices[]`,
+///   `leftovers[]` (resource {group, version, kind, plural}, namespace, name, uid, created,
+///   deletionTimestamp, `finalizers[]` {name, state: builtin|alive|dead|unknown, owner, evidence}),
+///   `unsearched[]` (resource, reason), `namespaceFinalizers[]`, `namespaceController`,
+///   `blockers[]` (cause, detail, fix) — most important first.
+/// - `unavailableApiServices[]`: name, uid, group, version, service, available, reason, message.
+/// - `discoveryFailures[]`: groupVersion, reason. `searchedTypes`: how many types were listed.
+/// - `notes[]`: reads that failed and what was skipped because of them.
+/// - `plan` (with `--fix`): steps and warnings; `result`: the applier's report; `wait[]`:
+///   namespace, gone, seconds.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Document<'a> {
+    pub namespaces: &'a [Diagnosis],
+    pub unavailable_api_services: Vec<&'a ApiServiceState>,
+    pub discovery_failures: &'a [DiscoveryFailure],
+    pub searched_types: usize,
+    pub notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<&'a Plan>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<&'a Report>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait: Option<&'a [wait::WaitResult]>,
+}
+
+/// `kubectl ns-unstick -o json|yaml` without names (kind `TerminatingNamespaceList`): `items[]`
+/// with name, created, deletionTimestamp, reason.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TerminatingList {
+    pub items: Vec<TerminatingItem>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TerminatingItem {
+    pub name: String,
+    pub created: Option<chrono::DateTime<Utc>>,
+    pub deletion_timestamp: Option<chrono::DateTime<Utc>>,
+    pub reason: String,
+}
+
+pub async fn run(cli: Cli) -> Result<Exit> {
+    let mut printer = Printer::stdio(cli.output);
+    if (cli.wants_fix() || cli.wait.is_some()) && cli.namespaces.is_empty() && !cli.all {
+        return Err(Error::Usage(
+            "--fix, --force-finalize, --remove-finalizer and --wait need NAMESPACE names or --all"
+                .into(),
+        ));
+    }
+    let kube = cli.kube.connect().await?;
+    let cancel = Cancel::on_ctrl_c();
+    if cli.namespaces.is_empty() && !cli.all {
+        return list_terminating(&kube, &mut printer).await;
+    }
+    unstick(&cli, &kube, &cancel, &mut printer).await
+}
+
+/// Unavailable APIServices, or a note why they could not be read.
+fn unavailable_of(api_services: &Result<Vec<ApiServiceState>>) -> Vec<&ApiServiceState> {
+    api_services
+        .as_ref()
+        .map(|all| all.iter().filter(|a| a.is_unavailable()).collect())
+        .unwrap_or_default()
+}
+
+async fn list_terminating(kube: &Kube, printer: &mut Printer) -> Result<Exit> {
+    let (namespaces, api_services) = futures::join!(
+        fetch::namespaces(&kube.client),
+        fetch::api_services(&kube.client)
+    );
+    let namespaces = namespaces?;
+    let now = Utc::now();
+    let unavailable = unavailable_of(&api_services);
+    let terminating: Vec<&NamespaceState> =
+        namespaces.iter().filter(|n| n.is_terminating()).collect();
+    if printer.format.is_structured() {
+        let items = terminating
+            .iter()
+            .map(|ns| TerminatingItem {
+                name: ns.name.clone(),
+                created: ns.created,
+                deletion_timestamp: ns.deletion_timestamp,
+                reason: diagnose::quick_reason(ns, &unavailable, now),
+            })
+            .collect();
+        printer.document("TerminatingNamespaceList", &TerminatingList { items })?;
+    } else if terminating.is_empty() {
+        printer.note("No namespace is Terminating.")?;
+    } else {
+        printer.table(&render::terminating_table(&terminating, &unavailable, now))?;
+        printer.note("Run `kubectl ns-unstick NAMESPACE` for the full diagnosis.")?;
+    }
+    if let Err(e) = &api_services {
+        printer.warn(&format!("could not read APIServices: {e}"))?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// The namespaces named on the command line (or all Terminating ones with `--all`).
+async fn targets(cli: &Cli, kube: &Kube) -> Result<Vec<NamespaceState>> {
+    if cli.all {
+        let all = fetch::namespaces(&kube.client).await?;
+        return Ok(all
+            .into_iter()
+            .filter(NamespaceState::is_terminating)
+            .collect());
+    }
+    let mut names = cli.namespaces.clone();
+    names.dedup();
+    let found =
+        futures::future::join_all(names.iter().map(|n| fetch::namespace(&kube.client, n))).await;
+    found.into_iter().collect()
+}
+
+/// Whether any finalizer needs its controller looked for (custom, i.e. not built-in).
+fn needs_controller_evidence(diagnoses: &[Diagnosis]) -> bool {
+    diagnoses.iter().any(|d| {
+        d.leftovers
+            .iter()
+            .flat_map(|l| &l.finalizer_verdicts)
+            .chain(&d.namespace_finalizers)
+            .any(|v| v.state != FinalizerState::Builtin)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn diagnose_all(
+    targets: &[NamespaceState],
+    found: &[(Vec<model::Leftover>, Vec<diagnose::Unsearched>)],
+    api_services: &Result<Vec<ApiServiceState>>,
+    api_error: &str,
+    failures: &[DiscoveryFailure],
+    evidence: &ControllerEvidence,
+    lease: Option<&model::LeaseInfo>,
+    named: &[String],
+) -> Vec<Diagnosis> {
+    let now = Utc::now();
+    targets
+        .iter()
+        .zip(found)
+        .map(|(ns, (leftovers, unsearched))| {
+            diagnose(&Inputs {
+                namespace: ns,
+                api_services: api_services
+                    .as_ref()
+                    .map(Vec::as_slice)
+                    .map_err(|_| api_error),
+                discovery_failures: failures,
+                leftovers: leftovers.clone(),
+                unsearched: unsearched.clone(),
+                evidence,
+                controller_manager_lease: lease,
+                named_finalizers: named,
+                now,
+            })
+        })
+        .collect()
+}
+
+async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer) -> Result<Exit> {
+    let concurrency = cli.mutation.concurrency.concurrency;
+    let (targets, api_services, discovered, lease) = futures::join!(
+        targets(cli, kube),
+        fetch::api_services(&kube.client),
+        discovery::discover(&kube.client, concurrency, cancel),
+        fetch::controller_manager_lease(&kube.client),
+    );
+    let targets = targets?;
+    let discovered = discovered?;
+    let mut notes: Vec<String> = Vec::new();
+    let api_error = match &api_services {
+        Err(e) => {
+            notes.push(format!(
+                "could not read APIServices, so unavailable aggregated APIs cannot be named: {e}"
+            ));
+            e.to_string()
+        }
+        Ok(_) => String::new(),
+    };
+    if cli.all && targets.is_empty() {
+        printer.note("No namespace is Terminating.")?;
+        return Ok(Exit::Ok);
+    }
+
+    // Every leftover in every stuck namespace: one metadata list per type, all concurrent.
+    let stuck: Vec<&NamespaceState> = targets.iter().filter(|n| n.is_terminating()).collect();
+    let per_namespace = futures::future::join_all(targets.iter().map(|ns| {
+        let types = &discovered.types;
+        async move {
+            if ns.is_terminating() {
+                fetch::leftovers(&kube.client, &ns.name, types, concurrency, cancel).await
+            } else {
+                (Vec::new(), Vec::new())
+            }
+        }
+    }))
+    .await;
+    cancel.check()?;
+
+    let no_evidence = ControllerEvidence {
+        workloads: Ok(Vec::new()),
+        leases: Ok(Vec::new()),
+    };
+    let named = &cli.remove_finalizer;
+    let mut diagnoses = diagnose_all(
+        &targets,
+        &per_namespace,
+        &api_services,
+        &api_error,
+        &discovered.failures,
+        &no_evidence,
+        lease.as_ref(),
+        named,
+    );
+    if needs_controller_evidence(&diagnoses) {
+        let evidence = fetch::controller_evidence(kube).await;
+        for (what, result) in [
+            ("workloads", evidence.workloads.as_ref().err()),
+            ("Leases", evidence.leases.as_ref().err()),
+        ] {
+            if let Some(e) = result {
+                notes.push(format!(
+                    "could not list {what} to look for operators' controllers, so their finalizers are 'unknown': {e}"
+                ));
+            }
+        }
+        diagnoses = diagnose_all(
+            &targets,
+            &per_namespace,
+            &api_services,
+            &api_error,
+            &discovered.failures,
+            &evidence,
+            lease.as_ref(),
+            named,
+        );
+    }
+
+    let unavailable = unavailable_of(&api_services);
+    let stuck_names: Vec<String> = stuck.iter().map(|n| n.name.clone()).collect();
+    let human = !printer.format.is_structured();
+    let now = Utc::now();
+    if human {
+        print_human(
+            printer,
+            &diagnoses,
+            &unavailable,
+            &stuck_names,
+            &discovered,
+            now,
+        )?;
+        if !discovered.failures.is_empty() {
+            let gvs: Vec<&str> = discovered
+                .failures
+                .iter()
+                .map(|f| f.group_version.as_str())
+                .collect();
+            printer.warn(&format!(
+                "discovery failed for {}; objects of those APIs could not be searched",
+                gvs.join(", ")
+            ))?;
+        }
+        for note in &notes {
+            printer.warn(note)?;
+        }
+    }
+
+    let document = |plan, report, waited| Document {
+        namespaces: &diagnoses,
+        unavailable_api_services: unavailable.clone(),
+        discovery_failures: &discovered.failures,
+        searched_types: discovered.types.len(),
+        notes: &notes,
+        plan,
+        result: report,
+        wait: waited,
+    };
+
+    if !cli.wants_fix() {
+        if !human {
+            printer.document("NamespaceDiagnosis", &document(None, None, None))?;
+        } else if !stuck.is_empty() {
+            printer.note("Nothing was changed. Rerun with --fix to apply the fixes above (it shows the plan and asks first).")?;
+        }
+        return Ok(Exit::Ok);
+    }
+    if stuck.is_empty() {
+        if !human {
+            printer.document("NamespaceDiagnosis", &document(None, None, None))?;
+        }
+        printer.note("No namespace to fix: none of them is Terminating.")?;
+        return Ok(Exit::Ok);
+    }
+
+    let unavailable_owned: Vec<ApiServiceState> =
+        unavailable.iter().map(|a| (*a).clone()).collect();
+    let options = act::FixOptions {
+        force_finalize: cli.force_finalize,
+        named_finalizers: named.clone(),
+    };
+    let plan = act::plan(&diagnoses, &unavailable_owned, &options);
+    if plan.is_empty() {
+        if !human {
+            printer.document("NamespaceDiagnosis", &document(Some(&plan), None, None))?;
+        }
+        return refuse_or_wait(&diagnoses, printer);
+    }
+    let applier = Applier {
+        kube,
+        args: &cli.mutation,
+        plugin: PLUGIN,
+        cancel,
+        guard: &act::guard,
+    };
+    let report = match applier.execute(&plan, printer).await {
+        Ok(report) => report,
+        Err(e) => {
+            if !human {
+                printer.document("NamespaceDiagnosis", &document(Some(&plan), None, None))?;
+            }
+            return Err(e);
+        }
+    };
+    let mut waited = None;
+    if let Some(timeout) = cli.wait {
+        if cli.mutation.dry_run != DryRun::None {
+            printer.note("--wait skipped: dry run")?;
+        } else if report.all_succeeded() {
+            let results =
+                wait::wait(&kube.client, &stuck_names, timeout, printer.interactive()).await?;
+            for r in &results {
+                if r.gone {
+                    printer.note(&format!(
+                        "namespace {} is gone ({:.1}s)",
+                        r.namespace, r.seconds
+                    ))?;
+                } else {
+                    printer.warn(&format!(
+                        "namespace {} still exists after {}s; run `kubectl ns-unstick {}` again to see what still holds it",
+                        r.namespace,
+                        timeout.as_secs(),
+                        r.namespace
+                    ))?;
+                }
+            }
+            waited = Some(results);
+        }
+    }
+    if !human {
+        printer.document(
+            "NamespaceDiagnosis",
+            &document(Some(&plan), Some(&report), waited.as_deref()),
+        )?;
+    }
+    report.into_result()?;
+    if let Some(results) = &waited
+        && let Some(r) = results.iter().find(|r| !r.gone)
+    {
+        return Err(Error::Other(format!(
+            "namespace {} is still Terminating after the fix",
+            r.namespace
+        )));
+    }
+    Ok(Exit::Ok)
+}
+
+fn print_human(
+    printer: &mut Printer,
+    diagnoses: &[Diagnosis],
+    unavailable: &[&ApiServiceState],
+    stuck_names: &[String],
+    discovered: &discovery::Discovered,
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    if printer.format == firstaid::Format::Name {
+        for d in diagnoses {
+            for l in &d.leftovers {
+                printer.line(&l.object.display())?;
+            }
+        }
+        return Ok(());
+    }
+    render::api_services(printer, unavailable, stuck_names)?;
+    for d in diagnoses {
+        render::diagnosis(printer, d, discovered.types.len(), now)?;
+    }
+    Ok(())
+}
+
+/// `--fix` found nothing it may do on its own: explain which override would, or that waiting is
+/// the fix.
+fn refuse_or_wait(diagnoses: &[Diagnosis], printer: &mut Printer) -> Result<Exit> {
+    let blocking: Vec<&diagnose::Blocker> = diagnoses
+        .iter()
+        .flat_map(|d| &d.blockers)
+        .filter(|b| {
+            !matches!(
+                b.cause,
+                Cause::NotTerminating | Cause::Finishing | Cause::ContentBeingDeleted
+            )
+        })
+        .collect();
+    let Some(first) = blocking.first() else {
+        printer.note("Nothing to fix: the namespace controller is still working; wait (or rerun with --wait).")?;
+        return Ok(Exit::Ok);
+    };
+    let override_flag = if first.cause == Cause::WaitingOnControllers {
+        "--remove-finalizer NAME (or --force-finalize)"
+    } else {
+        "--force-finalize"
+    };
+    Err(Error::Unsafe {
+        message: format!(
+            "nothing here is safe to fix automatically: {}",
+            first.detail
+        ),
+        override_flag: override_flag.into(),
+    })
+}

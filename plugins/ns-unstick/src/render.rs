@@ -1,0 +1,239 @@
+//! Human output of a diagnosis: what the user reads at 3 a.m., most important first, each
+//! finding with its evidence.
+
+use chrono::{DateTime, Utc};
+use firstaid::Printer;
+use firstaid::Result;
+use firstaid::age::age;
+use firstaid::output::{Cell, Column, Table, Tone};
+
+use crate::diagnose::{Cause, Diagnosis, quick_reason};
+use crate::finalizers::FinalizerState;
+use crate::model::{ApiServiceState, NamespaceState};
+
+fn state_cell(state: FinalizerState) -> Cell {
+    match state {
+        FinalizerState::Builtin => Cell::toned("built-in", Tone::Dim),
+        FinalizerState::Alive => Cell::toned("controller running", Tone::Good),
+        FinalizerState::Dead => Cell::toned("dead", Tone::Bad),
+        FinalizerState::Unknown => Cell::toned("unknown", Tone::Warn),
+    }
+}
+
+/// The list view: every Terminating namespace with age and one-line reason.
+pub fn terminating_table(
+    namespaces: &[&NamespaceState],
+    unavailable: &[&ApiServiceState],
+    now: DateTime<Utc>,
+) -> Table {
+    let mut table = Table::new(vec![
+        Column::new("namespace"),
+        Column::new("age"),
+        Column::new("terminating"),
+        Column::new("reason").shrink(),
+    ]);
+    for ns in namespaces {
+        table.push(
+            format!("namespace/{}", ns.name),
+            vec![
+                ns.name.clone().into(),
+                age(ns.created, now).into(),
+                age(ns.deletion_timestamp, now).into(),
+                quick_reason(ns, unavailable, now).into(),
+            ],
+        );
+    }
+    table
+}
+
+/// APIServices that are not Available, and the Terminating namespaces they block.
+pub fn api_services(
+    printer: &mut Printer,
+    unavailable: &[&ApiServiceState],
+    blocked: &[String],
+) -> Result<()> {
+    if unavailable.is_empty() {
+        return Ok(());
+    }
+    printer.line(&format!(
+        "Unavailable APIServices — these block deletion of EVERY namespace in the cluster (now Terminating: {}):",
+        if blocked.is_empty() { "none".to_owned() } else { blocked.join(", ") }
+    ))?;
+    let mut table = Table::new(vec![
+        Column::new("apiservice"),
+        Column::new("service"),
+        Column::new("reason"),
+        Column::new("message").shrink(),
+    ]);
+    for a in unavailable {
+        table.push(
+            format!("apiservice.apiregistration.k8s.io/{}", a.name),
+            vec![
+                a.name.clone().into(),
+                a.service.clone().unwrap_or_default().into(),
+                Cell::toned(
+                    if a.reason.is_empty() {
+                        "Unknown".to_owned()
+                    } else {
+                        a.reason.clone()
+                    },
+                    Tone::Bad,
+                ),
+                a.message.clone().into(),
+            ],
+        );
+    }
+    printer.table(&table)?;
+    printer.line("")
+}
+
+pub fn diagnosis(
+    printer: &mut Printer,
+    d: &Diagnosis,
+    searched_types: usize,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let ns = &d.namespace;
+    let bold = |p: &Printer, s: &str| p.paint(s, Tone::Bold);
+    if d.blockers
+        .first()
+        .is_some_and(|b| b.cause == Cause::NotTerminating)
+    {
+        return printer.line(&format!(
+            "Namespace {}: {}, not Terminating — nothing to do.",
+            ns.name, ns.phase
+        ));
+    }
+    let header = format!(
+        "Namespace {}: Terminating for {} (deleted {}, created {} ago)",
+        ns.name,
+        age(ns.deletion_timestamp, now),
+        ns.deletion_timestamp
+            .map_or_else(|| "?".to_owned(), |t| t.to_rfc3339()),
+        age(ns.created, now)
+    );
+    printer.line(&bold(printer, &header))?;
+    printer.line(&format!(
+        "  spec.finalizers: [{}]   metadata.finalizers: [{}]",
+        ns.spec_finalizers.join(", "),
+        ns.metadata_finalizers.join(", ")
+    ))?;
+    printer.line(&format!(
+        "  namespace controller: {}",
+        d.namespace_controller
+    ))?;
+
+    let problems: Vec<_> = d
+        .conditions
+        .iter()
+        .filter(|c| c.explanation.is_some())
+        .collect();
+    if !problems.is_empty() {
+        printer.line("")?;
+        printer.line(&bold(printer, "Conditions:"))?;
+        for c in problems {
+            printer.line(&format!(
+                "  {} ({}): {}",
+                printer.paint(&c.condition.type_, Tone::Warn),
+                c.condition.reason,
+                c.condition.message
+            ))?;
+            if let Some(e) = &c.explanation {
+                printer.line(&format!("    → {e}"))?;
+            }
+        }
+    }
+
+    printer.line("")?;
+    printer.line(&bold(
+        printer,
+        &format!(
+            "Objects left in {} ({} found in {} resource types searched):",
+            ns.name,
+            d.leftovers.len(),
+            searched_types
+        ),
+    ))?;
+    if d.leftovers.is_empty() {
+        printer.line("  none")?;
+    } else {
+        let mut table = Table::new(vec![
+            Column::new("object"),
+            Column::new("age"),
+            Column::new("deleting"),
+            Column::new("finalizers").shrink(),
+        ]);
+        for l in &d.leftovers {
+            table.push(
+                l.object.display(),
+                vec![
+                    l.object.display().into(),
+                    age(l.object.created, now).into(),
+                    l.object
+                        .deletion_timestamp
+                        .map_or_else(|| "no".to_owned(), |t| format!("for {}", age(Some(t), now)))
+                        .into(),
+                    l.object.finalizers.join(", ").into(),
+                ],
+            );
+        }
+        printer.table(&table)?;
+    }
+
+    let mut finalizers = Table::new(vec![
+        Column::new("finalizer"),
+        Column::new("on"),
+        Column::new("state"),
+        Column::new("removed by"),
+        Column::new("evidence").shrink(),
+    ]);
+    for l in &d.leftovers {
+        for v in &l.finalizer_verdicts {
+            finalizers.push(
+                v.name.clone(),
+                vec![
+                    v.name.clone().into(),
+                    l.object.display().into(),
+                    state_cell(v.state),
+                    v.owner.clone().into(),
+                    v.evidence.clone().into(),
+                ],
+            );
+        }
+    }
+    for v in &d.namespace_finalizers {
+        finalizers.push(
+            v.name.clone(),
+            vec![
+                v.name.clone().into(),
+                format!("namespace/{}", ns.name).into(),
+                state_cell(v.state),
+                v.owner.clone().into(),
+                v.evidence.clone().into(),
+            ],
+        );
+    }
+    if !finalizers.is_empty() {
+        printer.line("")?;
+        printer.line(&bold(printer, "Finalizers — who removes them:"))?;
+        printer.table(&finalizers)?;
+    }
+    if !d.unsearched.is_empty() {
+        printer.line("")?;
+        printer.line(&bold(printer, "Could not search:"))?;
+        for u in &d.unsearched {
+            printer.line(&format!("  {}: {}", u.resource.qualified(), u.reason))?;
+        }
+    }
+
+    printer.line("")?;
+    printer.line(&bold(printer, "Verdict:"))?;
+    if d.blockers.is_empty() {
+        printer.line("  nothing found blocking; the namespace controller should finish shortly")?;
+    }
+    for (i, b) in d.blockers.iter().enumerate() {
+        printer.line(&format!("  {}. {}", i + 1, b.detail))?;
+        printer.line(&format!("     fix: {}", b.fix))?;
+    }
+    printer.line("")
+}
