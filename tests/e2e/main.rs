@@ -3,4 +3,5 @@
 //! tests as one `mod` line below.
 
 mod evicted_clean;
+mod ns_unstick;
 mod smoke;

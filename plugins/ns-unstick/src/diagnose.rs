@@ -19,8 +19,9 @@ use crate::model::{
 };
 
 /// How long after deletion a namespace without any status condition means the namespace
-/// controller is not processing it (it writes its conditions on its first pass, within seconds).
-pub const CONTROLLER_GRACE_SECONDS: i64 = 60;
+/// controller is not processing it: it writes its conditions on its first pass, which it schedules
+/// 5 s after the deletion, so 30 s leaves room for a busy controller.
+pub const CONTROLLER_GRACE_SECONDS: i64 = 30;
 
 /// A status condition with what it means in plain words.
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,436 @@
+//! `kubectl ns-unstick` against a real apiserver: each stuck state of seed-inventory §1.2 / T1–T3
+//! is reproduced for real, the plugin runs through kubectl, and the cluster's end state is
+//! asserted (namespace gone, APIService gone, orphans reappearing, nothing changed on refusal).
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use firstaid_e2e::{Cluster, ClusterOptions, cluster, unique, wait_until};
+use serde_json::Value;
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON on stdout ({e}):\n{}\nstderr:\n{}",
+            stdout(out),
+            stderr(out)
+        )
+    })
+}
+
+/// Every backed-up object under `dir` (one JSON file per object).
+fn backups(dir: &Path) -> Vec<Value> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                let text = std::fs::read_to_string(&path).expect("read backup");
+                found.push(serde_json::from_str(&text).expect("backup is JSON"));
+            }
+        }
+    }
+    found
+}
+
+fn wait_terminating(c: &Cluster, ns: &str) {
+    wait_until(
+        Duration::from_secs(30),
+        "the namespace to be Terminating",
+        || {
+            c.get("namespace", None, ns)
+                .is_some_and(|o| o["status"]["phase"] == "Terminating")
+        },
+    );
+}
+
+/// A CRD in a group of its own (`<unique>.io`): nothing in the cluster mentions that name, so no
+/// controller for it can be found. Returns the group.
+fn widget_crd(c: &Cluster) -> String {
+    let group = format!("{}.io", unique("nsu-widgets"));
+    c.apply(&format!(
+        r#"{{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {{"name": "widgets.{group}"}},
+            "spec": {{"group": "{group}", "scope": "Namespaced",
+              "names": {{"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"}},
+              "versions": [{{"name": "v1", "served": true, "storage": true,
+                "schema": {{"openAPIV3Schema": {{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}}]}}}}"#
+    ));
+    wait_until(Duration::from_secs(30), "the CRD to be served", || {
+        c.kubectl(&["get", &format!("widgets.{group}"), "-A"])
+            .status
+            .success()
+    });
+    group
+}
+
+#[test]
+fn dead_operator_finalizer_is_named_and_removed() {
+    let c = cluster();
+    let group = widget_crd(c);
+    let finalizer = format!("{group}/cleanup");
+    let ns = c.create_namespace("nsu-dead");
+    c.apply(&format!(
+        r#"{{"apiVersion": "{group}/v1", "kind": "Widget",
+            "metadata": {{"name": "w1", "namespace": "{ns}", "finalizers": ["{finalizer}"]}}}}"#
+    ));
+    c.kubectl_ok(&["delete", "namespace", &ns, "--wait=false"]);
+    wait_until(
+        Duration::from_secs(30),
+        "the widget to be marked for deletion",
+        || {
+            c.get(&format!("widgets.{group}"), Some(&ns), "w1")
+                .is_some_and(|w| w["metadata"]["deletionTimestamp"].is_string())
+        },
+    );
+
+    // Diagnosis: the object, its finalizer, and why it is dead.
+    let out = c.kubectl(&["ns-unstick", &ns, "-o", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["kind"], "NamespaceDiagnosis");
+    let diag = &doc["namespaces"][0];
+    let leftovers = diag["leftovers"].as_array().expect("leftovers");
+    let widget = leftovers
+        .iter()
+        .find(|l| l["name"] == "w1")
+        .unwrap_or_else(|| panic!("w1 not among leftovers: {diag}"));
+    assert_eq!(widget["resource"]["group"], group.as_str());
+    assert_eq!(widget["finalizers"][0]["name"], finalizer.as_str());
+    assert_eq!(widget["finalizers"][0]["state"], "dead", "{widget}");
+    assert!(
+        widget["finalizers"][0]["evidence"]
+            .as_str()
+            .is_some_and(|e| e.contains("no Deployment")),
+        "{widget}"
+    );
+    assert_eq!(diag["blockers"][0]["cause"], "deadFinalizers", "{diag}");
+    let human = c.kubectl_ok(&["ns-unstick", &ns]);
+    assert!(human.contains(&format!("widget.{group}/w1")), "{human}");
+    assert!(human.contains("dead"), "{human}");
+
+    // Without a TTY and without --yes nothing changes.
+    let out = c.kubectl(&["ns-unstick", &ns, "--fix"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    let w = c
+        .get(&format!("widgets.{group}"), Some(&ns), "w1")
+        .expect("still there");
+    assert_eq!(w["metadata"]["finalizers"][0], finalizer.as_str());
+
+    // The fix removes exactly that finalizer, backs the object up, and the namespace goes.
+    let backup_dir = tempfile::tempdir().expect("tempdir");
+    let dir = backup_dir.path().to_string_lossy().into_owned();
+    let out = c.kubectl(&[
+        "ns-unstick",
+        &ns,
+        "--fix",
+        "--yes",
+        "--wait=90s",
+        "--backup-dir",
+        &dir,
+    ]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("is gone"), "{}", stderr(&out));
+    assert!(!c.exists("namespace", None, &ns));
+    let saved = backups(backup_dir.path());
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(saved[0]["metadata"]["name"], "w1");
+    assert_eq!(saved[0]["metadata"]["finalizers"][0], finalizer.as_str());
+    assert!(saved[0]["metadata"]["deletionTimestamp"].is_string());
+    c.kubectl_ok(&["delete", "crd", &format!("widgets.{group}"), "--wait=false"]);
+}
+
+#[test]
+fn unavailable_apiservice_is_the_cause_and_deleting_it_frees_the_namespace() {
+    // A dead APIService blocks namespace deletion cluster-wide: private cluster.
+    let c = Cluster::start(ClusterOptions::default()).expect("private cluster");
+    // A Service with no endpoints: the availability controller reports it without dialling.
+    c.apply(
+        r"
+apiVersion: v1
+kind: Namespace
+metadata: {name: metrics-backend}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: metrics-server, namespace: metrics-backend}
+spec:
+  ports: [{port: 443, targetPort: 4443}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.metrics.k8s.io}
+spec:
+  group: metrics.k8s.io
+  version: v1beta1
+  groupPriorityMinimum: 100
+  versionPriority: 100
+  insecureSkipTLSVerify: true
+  service: {name: metrics-server, namespace: metrics-backend, port: 443}
+",
+    );
+    c.kubectl_ok(&["create", "namespace", "rdbms"]);
+    c.kubectl_ok(&["delete", "namespace", "rdbms", "--wait=false"]);
+    wait_until(
+        Duration::from_secs(60),
+        "NamespaceDeletionDiscoveryFailure on rdbms",
+        || {
+            c.get("namespace", None, "rdbms").is_some_and(|o| {
+                o["status"]["conditions"].as_array().is_some_and(|cs| {
+                    cs.iter().any(|c| {
+                        c["type"] == "NamespaceDeletionDiscoveryFailure" && c["status"] == "True"
+                    })
+                })
+            })
+        },
+    );
+
+    // The list view and the diagnosis both name the APIService.
+    let list = c.kubectl_ok(&["ns-unstick"]);
+    assert!(
+        list.contains("rdbms") && list.contains("v1beta1.metrics.k8s.io"),
+        "{list}"
+    );
+    let out = c.kubectl(&["ns-unstick", "rdbms", "-o", "json"]);
+    let doc = json_of(&out);
+    assert_eq!(
+        doc["unavailableApiServices"][0]["name"], "v1beta1.metrics.k8s.io",
+        "{doc}"
+    );
+    assert_eq!(
+        doc["unavailableApiServices"][0]["service"],
+        "metrics-backend/metrics-server:443"
+    );
+    let diag = &doc["namespaces"][0];
+    assert_eq!(
+        diag["blockers"][0]["cause"], "unavailableApiService",
+        "{diag}"
+    );
+    assert!(
+        doc["discoveryFailures"].as_array().is_some_and(|f| f
+            .iter()
+            .any(|f| f["groupVersion"] == "metrics.k8s.io/v1beta1")),
+        "{doc}"
+    );
+    let human = c.kubectl_ok(&["ns-unstick", "rdbms"]);
+    assert!(human.contains("EVERY namespace"), "{human}");
+
+    // No TTY, no --yes: refused, nothing changed. Server dry run: accepted, nothing changed.
+    let out = c.kubectl(&["ns-unstick", "rdbms", "--fix"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let out = c.kubectl(&["ns-unstick", "rdbms", "--fix", "--dry-run=server"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("cluster-wide"), "{}", stdout(&out));
+    assert!(c.exists("apiservice", None, "v1beta1.metrics.k8s.io"));
+    assert!(c.exists("namespace", None, "rdbms"));
+
+    let backup_dir = tempfile::tempdir().expect("tempdir");
+    let dir = backup_dir.path().to_string_lossy().into_owned();
+    let out = c.kubectl(&[
+        "ns-unstick",
+        "rdbms",
+        "--fix",
+        "--yes",
+        "--wait=150s",
+        "--backup-dir",
+        &dir,
+    ]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(!c.exists("apiservice", None, "v1beta1.metrics.k8s.io"));
+    assert!(!c.exists("namespace", None, "rdbms"));
+    let saved = backups(backup_dir.path());
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(saved[0]["kind"], "APIService");
+    assert_eq!(saved[0]["spec"]["service"]["name"], "metrics-server");
+}
+
+#[test]
+fn without_controller_manager_force_finalize_is_the_last_resort() {
+    let c = Cluster::start(ClusterOptions {
+        controller_manager: false,
+        ..ClusterOptions::default()
+    })
+    .expect("private cluster");
+
+    // T1: empty namespace stuck on spec.finalizers [kubernetes].
+    c.kubectl_ok(&["create", "namespace", "rdbms"]);
+    c.kubectl_ok(&["delete", "namespace", "rdbms", "--wait=false"]);
+    wait_terminating(&c, "rdbms");
+    // Once the namespace controller would have written its conditions, their absence is the
+    // finding (it never will: there is no controller manager).
+    let mut doc = Value::Null;
+    wait_until(
+        Duration::from_secs(90),
+        "the diagnosis to find the namespace controller not running",
+        || {
+            doc = json_of(&c.kubectl(&["ns-unstick", "rdbms", "-o", "json"]));
+            doc["namespaces"][0]["blockers"][0]["cause"] == "namespaceControllerNotRunning"
+        },
+    );
+    let diag = &doc["namespaces"][0];
+    assert!(
+        diag["blockers"][0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("empty but still has spec.finalizers [kubernetes]")),
+        "{diag}"
+    );
+    assert_eq!(diag["namespace"]["specFinalizers"][0], "kubernetes");
+    assert_eq!(diag["leftovers"], serde_json::json!([]), "{diag}");
+    // --fix alone never finalizes.
+    let out = c.kubectl(&["ns-unstick", "rdbms", "--fix", "--yes"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--force-finalize"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(c.exists("namespace", None, "rdbms"));
+    let out = c.kubectl(&[
+        "ns-unstick",
+        "rdbms",
+        "--force-finalize",
+        "--yes",
+        "--wait=30s",
+    ]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(!c.exists("namespace", None, "rdbms"));
+
+    // With a leftover: the plan lists it as orphaned, and it really does come back.
+    c.kubectl_ok(&["create", "namespace", "reused"]);
+    c.kubectl_ok(&["create", "configmap", "survivor", "-n", "reused"]);
+    c.kubectl_ok(&["delete", "namespace", "reused", "--wait=false"]);
+    wait_terminating(&c, "reused");
+    let human = c.kubectl_ok(&["ns-unstick", "reused"]);
+    assert!(human.contains("configmap/survivor"), "{human}");
+    let out = c.kubectl(&["ns-unstick", "reused", "--force-finalize"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("configmap/survivor") && stderr(&out).contains("reappear"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(c.exists("namespace", None, "reused"));
+    let out = c.kubectl(&[
+        "ns-unstick",
+        "reused",
+        "--force-finalize",
+        "--yes",
+        "--wait=30s",
+    ]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(!c.exists("namespace", None, "reused"));
+    c.kubectl_ok(&["create", "namespace", "reused"]);
+    assert!(
+        c.exists("configmap", Some("reused"), "survivor"),
+        "the orphan reappears with the namespace name, as the warning said"
+    );
+}
+
+#[test]
+fn bad_input_and_missing_permissions_are_reported() {
+    let c = cluster();
+    let missing = unique("nsu-missing");
+    let out = c.kubectl(&["ns-unstick", &missing]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("namespaces \"{missing}\" not found")),
+        "{}",
+        stderr(&out)
+    );
+
+    // An Active namespace: said so, nothing done even with --fix --yes.
+    let active = c.create_namespace("nsu-active");
+    let out = c.kubectl(&["ns-unstick", &active, "--fix", "--yes"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("not Terminating"), "{}", stdout(&out));
+    assert!(c.exists("namespace", None, &active));
+
+    // A stuck namespace held by a finalizer nobody owns.
+    let ns = c.create_namespace("nsu-rbac");
+    let hold = format!("{}.io/hold", unique("nsu-hold"));
+    c.apply(&format!(
+        r#"{{"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {{"name": "held", "namespace": "{ns}", "finalizers": ["{hold}"]}}}}"#
+    ));
+    c.kubectl_ok(&["delete", "namespace", &ns, "--wait=false"]);
+    wait_terminating(c, &ns);
+
+    // No rights at all: kubectl's Forbidden, naming verb and resource.
+    let nobody = c.add_user(&unique("nsu-nobody"));
+    let out = c.kubectl_as(&nobody, &["ns-unstick", &ns]);
+    assert_eq!(code(&out), 7, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot get resource \"namespaces\""),
+        "{}",
+        stderr(&out)
+    );
+
+    // Allowed to read namespaces and ConfigMaps only: the diagnosis continues and says what it
+    // could not read.
+    let viewer = unique("nsu-viewer");
+    let kubeconfig = c.add_user(&viewer);
+    c.kubectl_ok(&[
+        "create",
+        "clusterrole",
+        &viewer,
+        "--verb=get,list",
+        "--resource=namespaces,configmaps",
+    ]);
+    c.kubectl_ok(&[
+        "create",
+        "clusterrolebinding",
+        &viewer,
+        &format!("--clusterrole={viewer}"),
+        &format!("--user={viewer}"),
+    ]);
+    let out = c.kubectl_as(&kubeconfig, &["ns-unstick", &ns]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("could not read APIServices") && err.contains("apiservices"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).contains("could not be searched"),
+        "{}",
+        stdout(&out)
+    );
+    // And a fix it may not carry out is refused up front, naming the permission.
+    let out = c.kubectl_as(
+        &kubeconfig,
+        &[
+            "ns-unstick",
+            &ns,
+            "--fix",
+            "--yes",
+            "--remove-finalizer",
+            &hold,
+        ],
+    );
+    assert_eq!(code(&out), 7, "{}\n{}", stdout(&out), stderr(&out));
+
+    // The admin's fix: the dead finalizer goes, and so does the namespace.
+    let out = c.kubectl(&["ns-unstick", &ns, "--fix", "--yes", "--wait=90s"]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(!c.exists("namespace", None, &ns));
+    c.kubectl_ok(&["delete", "clusterrolebinding", &viewer]);
+    c.kubectl_ok(&["delete", "clusterrole", &viewer]);
+    c.kubectl_ok(&["delete", "namespace", &active, "--wait=false"]);
+}
