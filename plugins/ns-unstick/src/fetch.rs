@@ -326,3 +326,111 @@ pub async fn controller_evidence(kube: &Kube) -> ControllerEvidence {
             .map_err(|e| e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use firstaid::kube::client::Body;
+    use http::{Request, Response};
+    use serde_json::json;
+    use tower_test::mock;
+
+    fn ty(group: &str, kind: &str, plural: &str) -> ResourceType {
+        ResourceType {
+            group: group.into(),
+            version: "v1".into(),
+            kind: kind.into(),
+            plural: plural.into(),
+        }
+    }
+
+    fn meta_list(items: &[(&str, &str, &[&str])], continue_: Option<&str>) -> Vec<u8> {
+        let items: Vec<_> = items
+            .iter()
+            .map(|(name, uid, finalizers)| {
+                json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadata",
+                       "metadata": {"name": name, "namespace": "rdbms", "uid": uid,
+                                    "finalizers": finalizers,
+                                    "deletionTimestamp": "2019-10-14T12:30:27Z"}})
+            })
+            .collect();
+        serde_json::to_vec(
+            &json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadataList",
+            "metadata": {"continue": continue_.unwrap_or("")}, "items": items}),
+        )
+        .expect("json")
+    }
+
+    /// Metadata-only, paginated lists; the same object seen through two groups counted once; a
+    /// forbidden type reported, not fatal.
+    #[tokio::test]
+    async fn lists_metadata_only_paginated_and_reports_forbidden_types() {
+        let (service, mut handle) = mock::pair::<Request<Body>, Response<Body>>();
+        let server = tokio::spawn(async move {
+            let mut seen = Vec::new();
+            for _ in 0..5 {
+                let (request, send) = handle.next_request().await.expect("a request");
+                let uri = request.uri().to_string();
+                let accept = request
+                    .headers()
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                assert!(accept.contains("as=PartialObjectMetadataList"), "{accept}");
+                assert_eq!(request.method(), http::Method::GET);
+                let (status, body) = if uri.starts_with("/api/v1/namespaces/rdbms/events?")
+                    || uri.starts_with("/apis/events.k8s.io/v1/namespaces/rdbms/events?")
+                {
+                    (200, meta_list(&[("e1", "uid-e1", &[])], None))
+                } else if uri.starts_with("/apis/example.com/v1/namespaces/rdbms/widgets?") {
+                    assert!(uri.contains("limit=500"), "{uri}");
+                    if uri.contains("continue=page2") {
+                        (200, meta_list(&[("w2", "uid-w2", &[])], None))
+                    } else {
+                        (
+                            200,
+                            meta_list(&[("w1", "uid-w1", &["example.com/cleanup"])], Some("page2")),
+                        )
+                    }
+                } else if uri.starts_with("/api/v1/namespaces/rdbms/secrets?") {
+                    let status = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                        "reason": "Forbidden", "code": 403,
+                        "message": "secrets is forbidden: User \"bob\" cannot list resource \"secrets\" in API group \"\" in the namespace \"rdbms\""});
+                    (403, serde_json::to_vec(&status).expect("json"))
+                } else {
+                    panic!("unexpected request {uri}")
+                };
+                seen.push(uri);
+                send.send_response(
+                    Response::builder()
+                        .status(status)
+                        .body(Body::from(body))
+                        .expect("response"),
+                );
+            }
+            seen
+        });
+        let client = Client::new(service, "default");
+        let types = [
+            ty("", "Event", "events"),
+            ty("example.com", "Widget", "widgets"),
+            ty("", "Secret", "secrets"),
+            ty("events.k8s.io", "Event", "events"),
+        ];
+        let (found, unsearched) = leftovers(&client, "rdbms", &types, 1, &Cancel::default()).await;
+        let names: Vec<&str> = found.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["e1", "w1", "w2"]);
+        assert_eq!(found[1].finalizers, ["example.com/cleanup"]);
+        assert!(found[1].deletion_timestamp.is_some());
+        assert_eq!(unsearched.len(), 1);
+        assert_eq!(unsearched[0].resource.plural, "secrets");
+        assert!(
+            unsearched[0]
+                .reason
+                .contains("cannot list resource \"secrets\"")
+        );
+        let seen = server.await.expect("server");
+        assert_eq!(seen.len(), 5, "{seen:?}");
+    }
+}

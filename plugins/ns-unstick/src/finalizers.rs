@@ -113,6 +113,9 @@ const GENERIC: &[&str] = &[
     "operator",
     "controller",
     "www",
+    "invalid",
+    "local",
+    "internal",
 ];
 
 /// The words that would appear in the name, labels or image of a finalizer's controller:
