@@ -5,10 +5,12 @@ use crate::harness::Scenario;
 
 mod evicted_clean;
 mod get_configmaps;
+mod ns_unstick;
 mod seed_speed;
 
 pub const ALL: &[Scenario] = &[
     get_configmaps::SCENARIO,
     seed_speed::SCENARIO,
     evicted_clean::SCENARIO,
+    ns_unstick::SCENARIO,
 ];

@@ -1,0 +1,98 @@
+//! `kubectl ns-unstick NS` against the FAQ's own diagnosis (S2 §9.2): `kubectl api-resources
+//! --verbs=list --namespaced -o name | xargs -n 1 kubectl get --show-kind --ignore-not-found -n NS`,
+//! on a cluster with 120 CRDs (≥150 namespaced resource types with the built-ins) and a stuck
+//! namespace holding a handful of custom resources whose finalizers nobody removes.
+//! `--objects` is ignored: the population is the CRD count the issue asks for.
+
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::harness::{Bench, Scenario};
+
+pub const SCENARIO: Scenario = Scenario {
+    name: "ns-unstick",
+    about: "ns-unstick NS vs api-resources | xargs kubectl get (120 CRDs, stuck namespace)",
+    run,
+};
+
+const CRDS: usize = 120;
+const LEFTOVERS: usize = 5;
+
+fn group(i: usize) -> String {
+    format!("bench{i:03}.nsu.invalid")
+}
+
+fn run(b: &mut Bench) -> anyhow::Result<()> {
+    b.seed(CRDS, |i| {
+        let g = group(i);
+        json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": format!("gadgets.{g}")},
+            "spec": {
+                "group": g,
+                "scope": "Namespaced",
+                "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget", "listKind": "GadgetList"},
+                "versions": [{"name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]
+            }
+        })
+    })?;
+    let ns = b.cluster.create_namespace("bench-stuck");
+    b.cluster.kubectl_ok(&[
+        "wait",
+        "--for=condition=established",
+        "--timeout=120s",
+        "crd",
+        "--all",
+    ]);
+    let types = b.cluster.kubectl_ok(&[
+        "api-resources",
+        "--verbs=list",
+        "--namespaced",
+        "-o",
+        "name",
+    ]);
+    println!(
+        "  {} namespaced listable resource types",
+        types.lines().count()
+    );
+    anyhow::ensure!(
+        types.lines().count() >= 150,
+        "fewer than 150 namespaced types"
+    );
+    for i in 0..LEFTOVERS {
+        let g = group(i * 7);
+        b.cluster.apply(&json!({
+            "apiVersion": format!("{g}/v1"),
+            "kind": "Gadget",
+            "metadata": {"name": format!("held-{i}"), "namespace": ns, "finalizers": [format!("{g}/cleanup")]}
+        }).to_string());
+    }
+    b.cluster
+        .kubectl_ok(&["delete", "namespace", &ns, "--wait=false"]);
+    std::thread::sleep(Duration::from_secs(6));
+
+    let ours = b.measure(&format!("kubectl-ns_unstick {ns}"), || {
+        b.plugin("ns-unstick", &[&ns])
+    })?;
+    let kubectl = b.kubectl(&[]);
+    let k = kubectl.get_program().to_string_lossy().into_owned();
+    let pipeline = format!(
+        "{k} api-resources --verbs=list --namespaced -o name | xargs -n 1 {k} get --show-kind --ignore-not-found -n {ns}"
+    );
+    let base = b.measure("api-resources | xargs -n 1 kubectl get (FAQ)", || {
+        let mut sh = Command::new("sh");
+        sh.arg("-c").arg(&pipeline);
+        for (k, v) in kubectl.get_envs() {
+            if let Some(v) = v {
+                sh.env(k, v);
+            }
+        }
+        sh
+    })?;
+    b.ratio(&ours, &base);
+    Ok(())
+}
