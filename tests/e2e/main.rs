@@ -3,5 +3,6 @@
 //! tests as one `mod` line below.
 
 mod evicted_clean;
+mod exitcode_explain;
 mod ns_unstick;
 mod smoke;
