@@ -32,6 +32,7 @@ fn node_with_arch(arch: &str) -> String {
 
 /// Creates pod `name` (container `app`, given image/command/limit/probe) on `node` and writes
 /// `status` for container `app` through the status subresource; returns the pod's uid.
+#[allow(clippy::needless_pass_by_value)] // `json!(..)` reads best inline
 fn crashed_pod(ns: &str, name: &str, node: &str, container: Value, status: Value) -> String {
     let c = cluster();
     let mut spec_container = json!({"name": "app", "image": "registry.example.com/app:1.0"});
@@ -69,6 +70,7 @@ fn spec_container_image(container: &Value) -> String {
         .to_owned()
 }
 
+#[allow(clippy::needless_pass_by_value)]
 fn crash_loop(last: Value) -> Value {
     json!({
         "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 40s restarting failed container=app"}},
