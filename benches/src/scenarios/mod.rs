@@ -4,6 +4,7 @@
 use crate::harness::Scenario;
 
 mod evicted_clean;
+mod exitcode_explain;
 mod get_configmaps;
 mod ns_unstick;
 mod seed_speed;
@@ -13,4 +14,5 @@ pub const ALL: &[Scenario] = &[
     seed_speed::SCENARIO,
     evicted_clean::SCENARIO,
     ns_unstick::SCENARIO,
+    exitcode_explain::SCENARIO,
 ];
