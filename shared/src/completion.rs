@@ -1,0 +1,501 @@
+//! Shell completion for every plugin: kubectl's dynamic plugin completion, the static clap
+//! scripts, and the command that installs the completion executable.
+//!
+//! kubectl (≥ 1.26) completes `kubectl ns-unstick <TAB>` by running `kubectl_complete-ns_unstick`
+//! from `PATH` with the words typed after the plugin name (the last one is the word under the
+//! cursor, possibly empty) and reading one candidate per line plus an optional final
+//! `:<directive>` line (cobra's ShellCompDirective). krew does not install that executable, so
+//! each plugin answers under both names: called as `kubectl_complete-<name>` (a symlink or copy
+//! of itself) or as `kubectl-<name> __complete …` it completes; `kubectl-<name> completion
+//! install` creates the link, and `kubectl-<name> completion bash|zsh|fish|powershell` prints a
+//! static script for calling the binary directly.
+//!
+//! Completion runs on every TAB, so it is fast and silent: flag names, kubeconfig contexts and
+//! clap's possible values come from memory and the kubeconfig without touching the cluster; only
+//! namespaces and the plugin's own candidates cost one short request (2 s timeout), and any
+//! failure just yields fewer candidates, never an error message in the user's prompt.
+//!
+//! A plugin's `main` starts with
+//! `if let Some(code) = firstaid::completion::intercept(Cli::command(), complete::complete) { return code; }`
+//! where `complete` is `async fn(Kube, CompletionRequest) -> firstaid::Result<Vec<String>>`
+//! returning the plugin's candidates for a positional argument (Terminating namespaces, stuck
+//! PVCs, …); everything else is handled here.
+
+mod install;
+mod line;
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Arg, Command, ValueHint};
+use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::Api;
+use kube::api::ListParams;
+use kube::config::Kubeconfig;
+
+use crate::error::Result;
+use crate::kubeargs::{Kube, KubeArgs, RequestTimeout};
+use line::{Line, Want};
+
+/// How long one completion request may take; a shell waiting on TAB longer than this is worse
+/// than no candidates.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// At most this many objects are listed for candidates (one page, one request).
+const LIST_LIMIT: u32 = 500;
+
+/// cobra's ShellCompDirective values (the final `:<n>` line).
+pub mod directive {
+    /// Let the shell complete file names if there are no candidates.
+    pub const DEFAULT: u8 = 0;
+    /// Do not add a space after the completion.
+    pub const NO_SPACE: u8 = 2;
+    /// Do not fall back to file names.
+    pub const NO_FILE_COMP: u8 = 4;
+    /// Complete directory names only.
+    pub const FILTER_DIRS: u8 = 16;
+}
+
+/// What is being completed, for a plugin's completer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompletionRequest {
+    /// Subcommand path below the plugin (`["nodes"]` for `kubectl top-real nodes …`); empty for
+    /// the plugin itself.
+    pub subcommands: Vec<String>,
+    /// Positional arguments already typed for the active (sub)command.
+    pub positionals: Vec<String>,
+    /// The word under the cursor (possibly empty). Candidates need not be filtered by it.
+    pub word: String,
+    /// Flags already typed, by long name (clap id for flags without one), with their values.
+    pub flags: Vec<(String, Option<String>)>,
+}
+
+impl CompletionRequest {
+    /// The last value given for a flag (`"all-namespaces"`, `"namespace"`).
+    pub fn flag_value(&self, long: &str) -> Option<&str> {
+        self.flags
+            .iter()
+            .rev()
+            .find(|(name, _)| name == long)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    /// Whether a flag was typed (`-A` → `has_flag("all-namespaces")`).
+    pub fn has_flag(&self, long: &str) -> bool {
+        self.flags.iter().any(|(name, _)| name == long)
+    }
+
+    /// The innermost subcommand, if any.
+    pub fn subcommand(&self) -> Option<&str> {
+        self.subcommands.last().map(String::as_str)
+    }
+
+    /// The kubectl connection flags among the typed ones, with the short completion timeout.
+    pub fn kube_args(&self) -> KubeArgs {
+        let value = |name: &str| self.flag_value(name).map(str::to_owned);
+        KubeArgs {
+            kubeconfig: value("kubeconfig").map(Into::into),
+            context: value("context"),
+            cluster: value("cluster"),
+            user: value("user"),
+            namespace: value("namespace"),
+            as_user: value("as"),
+            as_group: self
+                .flags
+                .iter()
+                .filter(|(name, _)| name == "as-group")
+                .filter_map(|(_, v)| v.clone())
+                .collect(),
+            as_uid: value("as-uid"),
+            request_timeout: RequestTimeout(Some(REQUEST_TIMEOUT)),
+            insecure_skip_tls_verify: self.has_flag("insecure-skip-tls-verify"),
+        }
+    }
+}
+
+/// Names of the objects `api` lists (one page of metadata only) whose metadata passes `keep`.
+pub async fn names<K>(api: &Api<K>, keep: impl Fn(&ObjectMeta) -> bool) -> Result<Vec<String>>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let list = api
+        .list_metadata(&ListParams::default().limit(LIST_LIMIT))
+        .await?;
+    Ok(list
+        .items
+        .into_iter()
+        .filter(|o| keep(&o.metadata))
+        .filter_map(|o| o.metadata.name)
+        .collect())
+}
+
+/// Whether the object is being deleted (Terminating, or stuck on a finalizer).
+pub fn is_deleting(meta: &ObjectMeta) -> bool {
+    meta.deletion_timestamp.is_some()
+}
+
+/// The plugin-independent entry: handles completion invocations and returns their exit code, or
+/// `None` for a normal run. Call it first thing in `main`.
+pub fn intercept<F, Fut>(cmd: Command, completer: F) -> Option<ExitCode>
+where
+    F: FnOnce(Kube, CompletionRequest) -> Fut,
+    Fut: Future<Output = Result<Vec<String>>>,
+{
+    let args: Vec<String> = std::env::args_os()
+        .map(|a: OsString| a.to_string_lossy().into_owned())
+        .collect();
+    let mode = Mode::of(&args)?;
+    let stem = install::plugin_stem(args.first().map(String::as_str), &cmd);
+    let mut stdout = std::io::stdout().lock();
+    let result = match mode {
+        Mode::Dynamic(words) => {
+            let text = complete_line(cmd, &words, completer);
+            stdout.write_all(text.as_bytes())
+        }
+        Mode::Script(shell) => install::script(cmd, shell, &stem, &mut stdout),
+        Mode::Install { dir } => match install::install(&stem, dir.as_deref()) {
+            Ok(text) => stdout.write_all(text.as_bytes()),
+            Err(err) => {
+                let _ = writeln!(std::io::stderr(), "error: {err}");
+                return Some(ExitCode::FAILURE);
+            }
+        },
+        Mode::Usage(code) => {
+            let text = install::usage(&stem);
+            let written = if code == 0 {
+                stdout.write_all(text.as_bytes())
+            } else {
+                std::io::stderr().write_all(text.as_bytes())
+            };
+            return Some(written.map_or(ExitCode::FAILURE, |()| ExitCode::from(code)));
+        }
+    };
+    Some(match result.and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`| head`) is a normal end.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    })
+}
+
+/// What an invocation asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Mode {
+    /// Dynamic completion of these words (after the plugin name).
+    Dynamic(Vec<String>),
+    Script(clap_complete::Shell),
+    Install {
+        dir: Option<std::path::PathBuf>,
+    },
+    /// `completion --help` (0) or a wrong `completion …` line (2).
+    Usage(u8),
+}
+
+impl Mode {
+    /// `None` for a normal run. `completion` is only taken when followed by a word this module
+    /// knows, so a namespace named `completion` can still be passed to a plugin.
+    fn of(args: &[String]) -> Option<Mode> {
+        let exe = args.first().map(|a| install::file_stem(Path::new(a)))?;
+        if exe.starts_with(install::COMPLETE_PREFIX) {
+            return Some(Mode::Dynamic(args[1..].to_vec()));
+        }
+        match args.get(1).map(String::as_str) {
+            Some("__complete") => Some(Mode::Dynamic(args[2..].to_vec())),
+            Some("completion") => match args.get(2).map(String::as_str) {
+                Some("-h" | "--help" | "help") => Some(Mode::Usage(0)),
+                Some("install") => Some(install::parse_install_args(&args[3..])),
+                Some(shell) => {
+                    let shell = shell.parse::<clap_complete::Shell>().ok()?;
+                    Some(if args.len() == 3 {
+                        Mode::Script(shell)
+                    } else {
+                        Mode::Usage(2)
+                    })
+                }
+                None => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The whole dynamic answer for `words` (the last one is under the cursor): candidate lines and
+/// the directive line. Never fails: errors only remove candidates.
+pub fn complete_line<F, Fut>(mut cmd: Command, words: &[String], completer: F) -> String
+where
+    F: FnOnce(Kube, CompletionRequest) -> Fut,
+    Fut: Future<Output = Result<Vec<String>>>,
+{
+    cmd.build();
+    let line = line::parse(&cmd, words);
+    let mut answer = answer_offline(&cmd, &line);
+    if answer.fetch != Fetch::Nothing {
+        answer
+            .candidates
+            .extend(fetch_blocking(&line, &answer.fetch, completer));
+    }
+    answer.render(&line)
+}
+
+/// Where more candidates come from, beyond what the command line and kubeconfig tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Fetch {
+    Nothing,
+    Namespaces,
+    /// The plugin's completer, for a positional argument.
+    Plugin,
+}
+
+#[derive(Debug)]
+struct Answer {
+    candidates: Vec<String>,
+    directive: u8,
+    fetch: Fetch,
+}
+
+impl Answer {
+    fn new(candidates: Vec<String>, directive: u8, fetch: Fetch) -> Self {
+        Answer {
+            candidates,
+            directive,
+            fetch,
+        }
+    }
+
+    /// Filters by the typed prefix, drops duplicates, adds the `--flag=` prefix where the value
+    /// was typed after `=`, and ends with the directive line.
+    fn render(self, line: &Line) -> String {
+        let (prefix, partial) = match &line.want {
+            Want::FlagValue {
+                prefix, partial, ..
+            } => (prefix.as_str(), partial.as_str()),
+            _ => ("", line.request.word.as_str()),
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut out = String::new();
+        for candidate in &self.candidates {
+            let value = candidate.split('\t').next().unwrap_or_default();
+            if value.is_empty()
+                || value.contains('\n')
+                || !value.starts_with(partial)
+                || !seen.insert(value.to_owned())
+            {
+                continue;
+            }
+            let _ = writeln!(out, "{prefix}{candidate}");
+        }
+        let _ = writeln!(out, ":{}", self.directive);
+        out
+    }
+}
+
+/// Everything that needs no cluster: flag names, flag values from clap and the kubeconfig,
+/// subcommand names; and whether the cluster must be asked too.
+fn answer_offline(root: &Command, line: &Line) -> Answer {
+    let cmd = line::active(root, &line.request);
+    match &line.want {
+        Want::FlagName => Answer::new(
+            flag_names(cmd, &line.request),
+            directive::NO_FILE_COMP,
+            Fetch::Nothing,
+        ),
+        Want::FlagValue { id, .. } => {
+            let Some(arg) = cmd.get_arguments().find(|a| a.get_id() == id.as_str()) else {
+                return Answer::new(Vec::new(), directive::NO_FILE_COMP, Fetch::Nothing);
+            };
+            flag_values(arg, &line.request)
+        }
+        Want::Positional => positional(cmd, &line.request),
+    }
+}
+
+fn flag_values(arg: &Arg, request: &CompletionRequest) -> Answer {
+    let kubeconfig = || {
+        let path = request.flag_value("kubeconfig");
+        match path {
+            Some(path) => Kubeconfig::read_from(path),
+            None => Kubeconfig::read(),
+        }
+        .ok()
+    };
+    let none = |fetch| Answer::new(Vec::new(), directive::NO_FILE_COMP, fetch);
+    match arg.get_long() {
+        Some("context") => Answer::new(
+            kubeconfig()
+                .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
+                .unwrap_or_default(),
+            directive::NO_FILE_COMP,
+            Fetch::Nothing,
+        ),
+        Some("cluster") => Answer::new(
+            kubeconfig()
+                .map(|k| k.clusters.into_iter().map(|c| c.name).collect())
+                .unwrap_or_default(),
+            directive::NO_FILE_COMP,
+            Fetch::Nothing,
+        ),
+        Some("user") => Answer::new(
+            kubeconfig()
+                .map(|k| k.auth_infos.into_iter().map(|c| c.name).collect())
+                .unwrap_or_default(),
+            directive::NO_FILE_COMP,
+            Fetch::Nothing,
+        ),
+        Some("namespace") => none(Fetch::Namespaces),
+        _ => {
+            if let Some(d) = path_directive(arg) {
+                return Answer::new(Vec::new(), d, Fetch::Nothing);
+            }
+            let values = possible_values(arg);
+            if values.is_empty() {
+                none(Fetch::Nothing)
+            } else {
+                Answer::new(values, directive::NO_FILE_COMP, Fetch::Nothing)
+            }
+        }
+    }
+}
+
+/// Directive for a value that is a path: let the shell complete files (or directories).
+fn path_directive(arg: &Arg) -> Option<u8> {
+    match arg.get_value_hint() {
+        ValueHint::DirPath => Some(directive::FILTER_DIRS),
+        ValueHint::AnyPath | ValueHint::FilePath | ValueHint::ExecutablePath => {
+            Some(directive::DEFAULT)
+        }
+        _ => None,
+    }
+}
+
+fn possible_values(arg: &Arg) -> Vec<String> {
+    arg.get_possible_values()
+        .into_iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| match v.get_help() {
+            Some(help) => format!("{}\t{}", v.get_name(), first_line(&help.to_string())),
+            None => v.get_name().to_owned(),
+        })
+        .collect()
+}
+
+/// `--long` (and `-s`) names of the active command's visible flags, with their help as the
+/// description; flags already given once are not offered again unless repeatable.
+fn flag_names(cmd: &Command, request: &CompletionRequest) -> Vec<String> {
+    let mut longs = Vec::new();
+    let mut shorts = Vec::new();
+    for arg in cmd.get_arguments() {
+        if arg.is_positional() || arg.is_hide_set() {
+            continue;
+        }
+        let given = arg.get_long().is_some_and(|l| request.has_flag(l))
+            || request.has_flag(arg.get_id().as_str());
+        if given && !line::repeatable(arg) {
+            continue;
+        }
+        let help = arg
+            .get_help()
+            .map(|h| first_line(&h.to_string()))
+            .unwrap_or_default();
+        let with_help = |name: String| {
+            if help.is_empty() {
+                name
+            } else {
+                format!("{name}\t{help}")
+            }
+        };
+        if let Some(long) = arg.get_long() {
+            let eq = if arg.is_require_equals_set() { "=" } else { "" };
+            longs.push(with_help(format!("--{long}{eq}")));
+        }
+        if let Some(short) = arg.get_short() {
+            shorts.push(with_help(format!("-{short}")));
+        }
+    }
+    longs.extend(shorts);
+    longs
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().trim().to_owned()
+}
+
+/// A positional word: subcommand names, the positional's possible values, and the plugin's own
+/// candidates. A command that takes no (more) positionals gets its flag names instead.
+fn positional(cmd: &Command, request: &CompletionRequest) -> Answer {
+    let mut candidates = Vec::new();
+    if request.positionals.is_empty() {
+        candidates.extend(
+            cmd.get_subcommands()
+                .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+                .map(|s| match s.get_about() {
+                    Some(about) => format!("{}\t{}", s.get_name(), first_line(&about.to_string())),
+                    None => s.get_name().to_owned(),
+                }),
+        );
+    }
+    let positionals: Vec<&Arg> = cmd.get_positionals().collect();
+    let next = positionals
+        .get(request.positionals.len())
+        .copied()
+        .or_else(|| {
+            positionals
+                .last()
+                .copied()
+                .filter(|a| a.get_num_args().is_some_and(|n| n.max_values() > 1))
+        });
+    let Some(arg) = next else {
+        if candidates.is_empty() {
+            return Answer::new(
+                flag_names(cmd, request),
+                directive::NO_FILE_COMP,
+                Fetch::Nothing,
+            );
+        }
+        return Answer::new(candidates, directive::NO_FILE_COMP, Fetch::Nothing);
+    };
+    if let Some(d) = path_directive(arg) {
+        return Answer::new(candidates, d, Fetch::Nothing);
+    }
+    candidates.extend(possible_values(arg));
+    Answer::new(candidates, directive::NO_FILE_COMP, Fetch::Plugin)
+}
+
+/// Asks the cluster (namespaces, or the plugin's completer) on a small runtime of its own, with
+/// an overall deadline; any failure gives no candidates.
+fn fetch_blocking<F, Fut>(line: &Line, fetch: &Fetch, completer: F) -> Vec<String>
+where
+    F: FnOnce(Kube, CompletionRequest) -> Fut,
+    Fut: Future<Output = Result<Vec<String>>>,
+{
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return Vec::new();
+    };
+    runtime.block_on(async {
+        let work = async {
+            let kube = line.request.kube_args().connect().await?;
+            match fetch {
+                Fetch::Namespaces => {
+                    names(&Api::<Namespace>::all(kube.client.clone()), |_| true).await
+                }
+                Fetch::Plugin => completer(kube, line.request.clone()).await,
+                Fetch::Nothing => Ok(Vec::new()),
+            }
+        };
+        match tokio::time::timeout(REQUEST_TIMEOUT + Duration::from_secs(1), work).await {
+            Ok(Ok(names)) => names,
+            _ => Vec::new(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;
