@@ -2,7 +2,9 @@
 //! plugin, each using `firstaid_e2e::cluster()` and friends from tests/support. Add a plugin's
 //! tests as one `mod` line below.
 
+mod completion;
 mod evicted_clean;
 mod exitcode_explain;
+mod krew;
 mod ns_unstick;
 mod smoke;

@@ -38,9 +38,12 @@ pub(crate) fn plugin_stem(argv0: Option<&str>, cmd: &Command) -> String {
     {
         return stem.to_owned();
     }
+    // Plugins name their command as kubectl shows it (`kubectl ns-unstick`) or by crate name.
     let name = cmd.get_name();
     name.strip_prefix(PLUGIN_PREFIX)
+        .or_else(|| name.strip_prefix("kubectl "))
         .unwrap_or(name)
+        .trim()
         .replace('-', "_")
 }
 

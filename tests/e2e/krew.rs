@@ -1,0 +1,229 @@
+//! The krew path, for real: the committed manifests are exactly what scripts/gen-krew-manifests
+//! makes from the template and the recorded archive sums, krew's own validator accepts them, and
+//! every plugin installs with `kubectl krew install --manifest=… --archive=…` (krew built from the
+//! sigs.k8s.io/krew module by tests/krew/build) from archives scripts/release packs, then runs
+//! through kubectl from `$KREW_ROOT/bin`.
+//!
+//! Nothing here downloads: krew's validator runs with `-skip-install` (otherwise it fetches every
+//! platform's `uri`), installs always pass `--archive`, and `KREW_NO_UPGRADE_CHECK` is set.
+
+#![allow(clippy::print_stderr)] // skip notes in the test output
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use firstaid_e2e::{PLUGINS, plugin_bin_dir, workspace_root};
+
+fn script(name: &str) -> PathBuf {
+    workspace_root().join("scripts").join(name)
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+fn run_ok(cmd: &mut Command) -> String {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The directory with `kubectl-krew` and `validate-krew-manifest`, or None (with a note) when Go
+/// is missing.
+fn krew_tools() -> Option<PathBuf> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        if which("go").is_none() {
+            eprintln!(
+                "SKIPPED: Go is not installed, so krew's validator and installer cannot be built \
+                 (tests/krew/build); install Go to run the krew tests"
+            );
+            return None;
+        }
+        let out = run_ok(&mut Command::new(workspace_root().join("tests/krew/build")));
+        Some(PathBuf::from(out.trim()))
+    })
+    .clone()
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The pinned kubectl the test cluster is built with (no cluster needed here).
+fn kubectl() -> PathBuf {
+    if let Some(k) = std::env::var_os("FIRSTAID_KUBECTL") {
+        return PathBuf::from(k);
+    }
+    let dir = run_ok(
+        Command::new("bash")
+            .arg(script("test-cluster"))
+            .arg("build"),
+    );
+    PathBuf::from(dir.trim()).join("kubectl")
+}
+
+fn validate(tools: &Path, manifest: &Path) {
+    run_ok(
+        Command::new(tools.join("validate-krew-manifest"))
+            .arg("-manifest")
+            .arg(manifest)
+            .arg("-skip-install"),
+    );
+}
+
+fn manifest_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| Path::new(n).extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn committed_manifests_are_up_to_date_and_valid() {
+    let committed = workspace_root().join("krew-manifests");
+    let fresh = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        Command::new(script("gen-krew-manifests"))
+            .arg("--sums")
+            .arg(committed.join("SHA256SUMS"))
+            .arg("--out")
+            .arg(fresh.path()),
+    );
+    let mut expected: Vec<String> = PLUGINS.iter().map(|(p, _)| format!("{p}.yaml")).collect();
+    expected.sort();
+    assert_eq!(
+        manifest_names(&committed),
+        expected,
+        "one manifest per plugin"
+    );
+    for name in &expected {
+        let want = std::fs::read_to_string(fresh.path().join(name)).expect("generated");
+        let have = std::fs::read_to_string(committed.join(name)).expect("committed");
+        assert!(
+            want == have,
+            "krew-manifests/{name} is out of date (template, plugin texts, Cargo.toml version or \
+             SHA256SUMS changed): run scripts/gen-krew-manifests (after scripts/release for a new \
+             release) and commit the result"
+        );
+    }
+    let Some(tools) = krew_tools() else { return };
+    for name in &expected {
+        validate(&tools, &committed.join(name));
+    }
+}
+
+#[test]
+fn every_plugin_installs_with_krew_and_runs_through_kubectl() {
+    let Some(tools) = krew_tools() else { return };
+    let kubectl = kubectl();
+    let work = tempfile::tempdir().expect("tempdir");
+    let dist = work.path().join("dist");
+    let manifests = work.path().join("manifests");
+    let krew_root = work.path().join("krew");
+    // Archives of the freshly built binaries, packed exactly like a release, and their manifests.
+    run_ok(
+        Command::new(script("release"))
+            .arg("--bin-dir")
+            .arg(plugin_bin_dir())
+            .arg("--out")
+            .arg(&dist),
+    );
+    run_ok(
+        Command::new(script("gen-krew-manifests"))
+            .arg("--sums")
+            .arg(dist.join("SHA256SUMS"))
+            .arg("--out")
+            .arg(&manifests),
+    );
+    // PATH: krew's bin dir and the krew tools, never the build directory of the plugins.
+    let mut path = vec![krew_root.join("bin"), tools.clone()];
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    let path: OsString = std::env::join_paths(path).expect("PATH");
+    let kubectl_cmd = |args: &[&str]| {
+        let mut cmd = Command::new(&kubectl);
+        cmd.args(args)
+            .env("KREW_ROOT", &krew_root)
+            .env("KREW_NO_UPGRADE_CHECK", "1")
+            .env("PATH", &path)
+            .env("KUBECONFIG", work.path().join("no-kubeconfig"));
+        cmd
+    };
+    let version = std::fs::read_to_string(dist.join("SHA256SUMS")).expect("sums");
+    for (plugin, bin) in PLUGINS {
+        let manifest = manifests.join(format!("{plugin}.yaml"));
+        validate(&tools, &manifest);
+        let archive = version
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .find(|a| a.starts_with(&format!("{plugin}-v")))
+            .unwrap_or_else(|| panic!("no archive of {plugin}"));
+        let manifest_arg = format!("--manifest={}", manifest.display());
+        let archive_arg = format!("--archive={}", dist.join(archive).display());
+        let out = run(&mut kubectl_cmd(&[
+            "krew",
+            "install",
+            &manifest_arg,
+            &archive_arg,
+        ]));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "krew install {plugin}: {stderr}");
+        assert!(
+            stderr.contains(&format!("Installed plugin: {plugin}")),
+            "{stderr}"
+        );
+
+        let installed = krew_root.join("bin").join(bin);
+        assert!(installed.exists(), "{} missing", installed.display());
+        let store = std::fs::canonicalize(&installed).expect("krew links bin/ into store/");
+        let store_dir = store.parent().expect("store dir");
+        assert!(store_dir.join("LICENSE").is_file(), "LICENSE not installed");
+        let completer = format!("kubectl_complete-{}", bin.trim_start_matches("kubectl-"));
+        assert!(
+            store_dir.join(&completer).is_file(),
+            "{completer} not installed"
+        );
+
+        let out = run(&mut kubectl_cmd(&[plugin, "--help"]));
+        assert!(
+            out.status.success(),
+            "kubectl {plugin} --help through krew failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let list = run_ok(&mut kubectl_cmd(&["plugin", "list"]));
+    for (_, bin) in PLUGINS {
+        let from_krew = krew_root.join("bin").join(bin);
+        assert!(
+            list.contains(&from_krew.display().to_string()),
+            "kubectl does not run {bin} from krew's bin dir:\n{list}"
+        );
+    }
+    // What `kubectl krew list` reads (it also wants the index, which would mean a download).
+    for (plugin, _) in PLUGINS {
+        let receipt = krew_root.join("receipts").join(format!("{plugin}.yaml"));
+        assert!(receipt.is_file(), "no krew receipt {}", receipt.display());
+    }
+    crate::completion::krew_installed_plugins_complete_after_completion_install(
+        &kubectl_cmd,
+        &krew_root,
+    );
+}
