@@ -32,7 +32,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Arg, Command, ValueHint};
+use clap::{Arg, Args, Command, ValueHint};
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Api;
@@ -72,6 +72,9 @@ pub struct CompletionRequest {
     pub positionals: Vec<String>,
     /// The word under the cursor (possibly empty). Candidates need not be filtered by it.
     pub word: String,
+    /// `Some(long name)` when the word is the value of that flag (`"node"` for `--node <TAB>`)
+    /// and neither clap nor the kubeconfig knows its values; `None` for a positional.
+    pub flag: Option<String>,
     /// Flags already typed, by long name (clap id for flags without one), with their values.
     pub flags: Vec<(String, Option<String>)>,
 }
@@ -234,6 +237,12 @@ where
 {
     cmd.build();
     let line = line::parse(&cmd, words);
+    let mut line = line;
+    if let Want::FlagValue { id, partial, .. } = &line.want {
+        let long = cmd_arg_long(line::active(&cmd, &line.request), id);
+        line.request.flag = Some(long);
+        line.request.word.clone_from(partial);
+    }
     let mut answer = answer_offline(&cmd, &line);
     if answer.fetch != Fetch::Nothing {
         answer
@@ -241,6 +250,15 @@ where
             .extend(fetch_blocking(&line, &answer.fetch, completer));
     }
     answer.render(&line)
+}
+
+/// The long name of the argument with clap id `id` (the id itself if it has none).
+fn cmd_arg_long(cmd: &Command, id: &str) -> String {
+    cmd.get_arguments()
+        .find(|a| a.get_id() == id)
+        .and_then(Arg::get_long)
+        .unwrap_or(id)
+        .to_owned()
 }
 
 /// Where more candidates come from, beyond what the command line and kubeconfig tell.
@@ -354,7 +372,16 @@ fn flag_values(arg: &Arg, request: &CompletionRequest) -> Answer {
             }
             let values = possible_values(arg);
             if values.is_empty() {
-                none(Fetch::Nothing)
+                // Only the plugin knows (`--node` → node names); kubectl's own free-form flags
+                // have nothing to offer.
+                let kubectl_flag = KubeArgs::augment_args(Command::new("k"))
+                    .get_arguments()
+                    .any(|a| a.get_id() == arg.get_id());
+                none(if kubectl_flag {
+                    Fetch::Nothing
+                } else {
+                    Fetch::Plugin
+                })
             } else {
                 Answer::new(values, directive::NO_FILE_COMP, Fetch::Nothing)
             }
@@ -486,7 +513,15 @@ where
                 Fetch::Namespaces => {
                     names(&Api::<Namespace>::all(kube.client.clone()), |_| true).await
                 }
-                Fetch::Plugin => completer(kube, line.request.clone()).await,
+                Fetch::Plugin => {
+                    // Names already typed are not offered again.
+                    let typed = &line.request.positionals;
+                    let found = completer(kube, line.request.clone()).await?;
+                    Ok(found
+                        .into_iter()
+                        .filter(|c| !typed.iter().any(|t| c.split('\t').next() == Some(t)))
+                        .collect())
+                }
                 Fetch::Nothing => Ok(Vec::new()),
             }
         };

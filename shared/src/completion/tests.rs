@@ -17,6 +17,9 @@ struct Fixer {
     output: OutputArgs,
     #[command(flatten)]
     mutation: MutationArgs,
+    /// Only pods on this node
+    #[arg(long)]
+    node: Option<String>,
     /// Namespaces to unstick
     namespaces: Vec<String>,
 }
@@ -437,4 +440,43 @@ fn install_usage() {
         "{text}"
     );
     assert!(text.contains("`kubectl ns-unstick <TAB>`"), "{text}");
+}
+
+#[test]
+fn plugin_flags_without_known_values_go_to_the_plugin() {
+    let (_, answer, _) = offline(Fixer::command(), &["--node", "wor"]);
+    assert_eq!(answer.fetch, Fetch::Plugin);
+    // kubectl's free-form flags do not.
+    let (_, answer, _) = offline(Fixer::command(), &["--as", ""]);
+    assert_eq!(answer.fetch, Fetch::Nothing);
+}
+
+#[test]
+fn the_completer_learns_which_flag_and_skips_typed_names() {
+    let (_dir, path) = kubeconfig_file();
+    let seen = std::sync::Mutex::new(None);
+    let out = complete_line(
+        Fixer::command(),
+        &words(&["--kubeconfig", &path, "--node=wor"]),
+        |_kube, req| {
+            *seen.lock().expect("lock") = Some(req);
+            async { Ok(words(&["worker-1", "other"])) }
+        },
+    );
+    assert_eq!(out, "--node=worker-1\n:4\n");
+    let req = seen.lock().expect("lock").take().expect("completer called");
+    assert_eq!(
+        (req.flag.as_deref(), req.word.as_str()),
+        (Some("node"), "wor")
+    );
+
+    let out = complete_line(
+        Fixer::command(),
+        &words(&["--kubeconfig", &path, "a", ""]),
+        |_kube, req| async move {
+            assert_eq!(req.flag, None);
+            Ok(words(&["a", "b"]))
+        },
+    );
+    assert_eq!(out, "b\n:4\n");
 }
