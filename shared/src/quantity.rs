@@ -77,6 +77,119 @@ pub fn format_bytes(bytes: f64) -> String {
     format!("{bytes}")
 }
 
+/// The quantity in thousandths of its unit, rounded up: millicores for CPU (`78528126n` → 79,
+/// `1.5` → 1500), exactly as Kubernetes' `Quantity.MilliValue()` computes it.
+///
+/// Unlike [`parse`], this is exact integer arithmetic, so sums and percentages over thousands of
+/// pods do not drift (`0.1` is 100, never 100.00000000000001 rounded up to 101).
+pub fn milli_value(text: &str) -> Result<i64> {
+    scaled(text, 3)
+}
+
+/// The quantity in whole units, rounded up: bytes for memory (`2413824Ki` → 2471755776), as
+/// Kubernetes' `Quantity.Value()` computes it.
+pub fn value(text: &str) -> Result<i64> {
+    scaled(text, 0)
+}
+
+/// `text × 10^out_exp`, rounded towards positive infinity, in exact integer arithmetic.
+fn scaled(text: &str, out_exp: i32) -> Result<i64> {
+    let invalid = || {
+        Error::Usage(format!(
+            "invalid quantity {text:?}: expected a number with an optional suffix like m, Ki, Mi, G"
+        ))
+    };
+    let trimmed = text.trim();
+    let (negative, rest) = match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    let number_len = rest
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(rest.len());
+    let (number, suffix) = rest.split_at(number_len);
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && fraction.is_empty() || fraction.contains('.') {
+        return Err(invalid());
+    }
+    // Leading zeros carry no information and would only eat into the i128's 38 digits.
+    let digits = format!("{whole}{fraction}");
+    let digits = digits.trim_start_matches('0');
+    if digits.len() > 30 {
+        return Err(invalid());
+    }
+    let mantissa: i128 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().map_err(|_| invalid())?
+    };
+    let (binary_exp, decimal_exp): (u32, i32) = match suffix {
+        "" => (0, 0),
+        "n" => (0, -9),
+        "u" => (0, -6),
+        "m" => (0, -3),
+        "k" => (0, 3),
+        "M" => (0, 6),
+        "G" => (0, 9),
+        "T" => (0, 12),
+        "P" => (0, 15),
+        "E" => (0, 18),
+        "Ki" => (10, 0),
+        "Mi" => (20, 0),
+        "Gi" => (30, 0),
+        "Ti" => (40, 0),
+        "Pi" => (50, 0),
+        "Ei" => (60, 0),
+        exponent => {
+            let digits = exponent
+                .strip_prefix('e')
+                .or_else(|| exponent.strip_prefix('E'))
+                .ok_or_else(invalid)?;
+            let exp: i32 = digits.parse().map_err(|_| invalid())?;
+            if !(-60..=60).contains(&exp) {
+                return Err(invalid());
+            }
+            (0, exp)
+        }
+    };
+    let exp10 = decimal_exp - fraction.len() as i32 + out_exp;
+    let too_big = || Error::Usage(format!("quantity {text:?} is too large"));
+    let numerator = mantissa
+        .checked_mul(1i128 << binary_exp)
+        .ok_or_else(too_big)?;
+    let magnitude = if exp10 >= 0 {
+        10i128
+            .checked_pow(exp10.unsigned_abs())
+            .and_then(|f| numerator.checked_mul(f))
+            .ok_or_else(too_big)?
+    } else {
+        match 10i128.checked_pow(exp10.unsigned_abs()) {
+            // Rounding up: any non-zero remainder makes the next whole unit.
+            Some(denominator) => {
+                numerator.div_euclid(denominator)
+                    + i128::from(numerator.rem_euclid(denominator) != 0)
+            }
+            None => i128::from(numerator != 0),
+        }
+    };
+    // Negative quantities round towards zero, which is "up" for them.
+    let signed = if negative {
+        let truncated = if exp10 >= 0 {
+            magnitude
+        } else {
+            match 10i128.checked_pow(exp10.unsigned_abs()) {
+                Some(denominator) => numerator / denominator,
+                None => 0,
+            }
+        };
+        -truncated
+    } else {
+        magnitude
+    };
+    i64::try_from(signed).map_err(|_| too_big())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,10 +215,49 @@ mod tests {
         assert_eq!(format_bytes(512.0), "512");
     }
 
+    #[test]
+    fn exact_values_round_up_like_kubernetes() {
+        // T14: 78528126n is 78.5m, which kubectl top shows as 79m (MilliValue rounds up).
+        assert_eq!(milli_value("78528126n").expect("q"), 79);
+        assert_eq!(milli_value("1960m").expect("q"), 1960);
+        assert_eq!(milli_value("2").expect("q"), 2000);
+        assert_eq!(milli_value("0.1").expect("q"), 100);
+        assert_eq!(milli_value("1.605").expect("q"), 1605);
+        assert_eq!(milli_value("100u").expect("q"), 1);
+        assert_eq!(milli_value("0").expect("q"), 0);
+        assert_eq!(milli_value("1e-3").expect("q"), 1);
+        assert_eq!(milli_value("2e3").expect("q"), 2_000_000);
+        assert_eq!(value("2413824Ki").expect("q"), 2_471_755_776);
+        assert_eq!(value("4030180Ki").expect("q"), 4_126_904_320);
+        assert_eq!(value("2625Mi").expect("q"), 2_752_512_000);
+        assert_eq!(value("1.5Gi").expect("q"), 1_610_612_736);
+        assert_eq!(value("47265634636").expect("q"), 47_265_634_636);
+        assert_eq!(value("1E").expect("q"), 1_000_000_000_000_000_000);
+        assert_eq!(value("1E3").expect("q"), 1000);
+        assert_eq!(value("500m").expect("q"), 1);
+        assert_eq!(value("-500m").expect("q"), 0);
+        assert_eq!(value("-2Ki").expect("q"), -2048);
+        assert_eq!(value("+5").expect("q"), 5);
+        assert!(value("1e-70").is_err());
+        for bad in [
+            "", "abc", "1Qi", "--1", "1.2.3", ".", "Ki", "1e", "1 Ki", "100Ei",
+        ] {
+            assert!(value(bad).is_err(), "{bad}");
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn never_panics(s in ".{0,20}") {
             let _ = parse(&s);
+            let _ = milli_value(&s);
+        }
+
+        #[test]
+        fn exact_matches_float_for_plain_numbers(n in 0u32..1_000_000, frac in 0u32..1000) {
+            let text = format!("{n}.{frac:03}");
+            let expected = i64::from(n) * 1000 + i64::from(frac);
+            proptest::prop_assert_eq!(milli_value(&text).expect("q"), expected);
         }
     }
 }
