@@ -1,0 +1,196 @@
+//! The few reads, all at once: one paginated list of nodes, one paginated list of non-terminated
+//! pods (folded into per-node sums page by page), one metrics list. Never a request per node:
+//! on 1,000 nodes that is what makes kubectl-view-allocations-style tools slow.
+
+use firstaid::concurrency::with_retry;
+use firstaid::k8s_openapi::api::core::v1::Node;
+use firstaid::k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
+use firstaid::kube::Api;
+use firstaid::kube::api::ListParams;
+use firstaid::{Error, Kube, Result, pager};
+
+use crate::kinds::{NodeMetrics, Pod, PodMetrics};
+use crate::metrics::{APISERVICE, ApiServiceState, MetricsInfo, explain};
+use crate::nodes::NodeLoads;
+
+/// Pods the kubelet still runs (or will): what counts against a node.
+pub const NON_TERMINATED: &str = "status.phase!=Succeeded,status.phase!=Failed";
+
+/// Metrics, or why there are none.
+pub type Metrics<T> = std::result::Result<Vec<T>, MetricsInfo>;
+
+pub struct NodeData {
+    pub nodes: Vec<Node>,
+    pub loads: NodeLoads,
+    pub metrics: Metrics<NodeMetrics>,
+}
+
+fn params(selector: Option<&str>) -> ListParams {
+    let mut lp = ListParams::default();
+    if let Some(s) = selector {
+        lp = lp.labels(s);
+    }
+    lp
+}
+
+pub async fn nodes(kube: &Kube, names: &[String], selector: Option<&str>) -> Result<NodeData> {
+    let node_api: Api<Node> = Api::all(kube.client.clone());
+    let pod_api: Api<Pod> = Api::all(kube.client.clone());
+    let metrics_api: Api<NodeMetrics> = Api::all(kube.client.clone());
+
+    let nodes = async {
+        if names.is_empty() {
+            return pager::list_all(&node_api, &params(selector)).await;
+        }
+        let gets = names.iter().map(|name| {
+            let api = &node_api;
+            async move {
+                with_retry(|| async { api.get_opt(name).await.map_err(Error::from) })
+                    .await?
+                    .ok_or_else(|| Error::not_found("nodes", name))
+            }
+        });
+        futures::future::try_join_all(gets).await
+    };
+    let loads = async {
+        let mut loads = NodeLoads::default();
+        let lp = ListParams::default().fields(NON_TERMINATED);
+        pager::for_each_page(&pod_api, &lp, |page| {
+            for p in &page {
+                loads.add(p);
+            }
+            Ok(())
+        })
+        .await?;
+        Ok::<_, Error>(loads)
+    };
+    let metrics = async {
+        let lp = if names.is_empty() {
+            params(selector)
+        } else {
+            ListParams::default()
+        };
+        match with_retry(|| async { metrics_api.list(&lp).await.map_err(Error::from) }).await {
+            Ok(list) => Ok(list.items),
+            Err(e) => Err(explain_failure(kube, &e, "nodes.metrics.k8s.io").await),
+        }
+    };
+    let (nodes, loads, metrics) = futures::join!(nodes, loads, metrics);
+    Ok(NodeData {
+        nodes: nodes?,
+        loads: loads?,
+        metrics,
+    })
+}
+
+pub struct PodData {
+    pub pods: Vec<Pod>,
+    pub metrics: Metrics<PodMetrics>,
+}
+
+/// Pods in `namespace` (all when `None`); `names` empty means all non-terminated ones.
+pub async fn pods(
+    kube: &Kube,
+    namespace: Option<&str>,
+    names: &[String],
+    selector: Option<&str>,
+) -> Result<PodData> {
+    let (pod_api, metrics_api): (Api<Pod>, Api<PodMetrics>) = match namespace {
+        Some(ns) => (
+            Api::namespaced(kube.client.clone(), ns),
+            Api::namespaced(kube.client.clone(), ns),
+        ),
+        None => (Api::all(kube.client.clone()), Api::all(kube.client.clone())),
+    };
+    let pods = async {
+        let mut lp = params(selector);
+        if names.is_empty() {
+            lp = lp.fields(NON_TERMINATED);
+        }
+        let mut pods = pager::list_all(&pod_api, &lp).await?;
+        if !names.is_empty() {
+            pods.retain(|p| p.metadata.name.as_ref().is_some_and(|n| names.contains(n)));
+            if let Some(missing) = names
+                .iter()
+                .find(|n| !pods.iter().any(|p| p.metadata.name.as_ref() == Some(n)))
+            {
+                return Err(Error::not_found("pods", missing));
+            }
+        }
+        Ok(pods)
+    };
+    let metrics = async {
+        let lp = params(selector);
+        match with_retry(|| async { metrics_api.list(&lp).await.map_err(Error::from) }).await {
+            Ok(list) => Ok(list.items),
+            Err(e) => Err(explain_failure(kube, &e, "pods.metrics.k8s.io").await),
+        }
+    };
+    let (pods, metrics) = futures::join!(pods, metrics);
+    Ok(PodData {
+        pods: pods?,
+        metrics,
+    })
+}
+
+/// A metrics call failed: read the APIService to say why. A failure to reach the API server at
+/// all is not a metrics problem, and surfaces through the other (failing) lists instead.
+async fn explain_failure(kube: &Kube, error: &Error, resource: &str) -> MetricsInfo {
+    let api: Api<APIService> = Api::all(kube.client.clone());
+    let state = match api.get_opt(APISERVICE).await {
+        Ok(None) => ApiServiceState::Absent,
+        Ok(Some(svc)) => apiservice_state(&svc),
+        Err(e) => ApiServiceState::Unknown(Error::from(e).to_string()),
+    };
+    explain(error, resource, &state)
+}
+
+fn apiservice_state(svc: &APIService) -> ApiServiceState {
+    let available = svc
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Available"));
+    let service = svc.spec.as_ref().and_then(|s| s.service.as_ref()).map(|s| {
+        format!(
+            "{}/{}",
+            s.namespace.as_deref().unwrap_or(""),
+            s.name.as_deref().unwrap_or("")
+        )
+    });
+    ApiServiceState::Present {
+        available: available.map(|c| c.status == "True"),
+        reason: available.and_then(|c| c.reason.clone()).unwrap_or_default(),
+        message: available
+            .and_then(|c| c.message.clone())
+            .unwrap_or_default(),
+        service,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apiservice_conditions_are_read() {
+        let svc: APIService = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "v1beta1.metrics.k8s.io"},
+            "spec": {"group": "metrics.k8s.io", "version": "v1beta1", "groupPriorityMinimum": 100,
+                     "versionPriority": 100,
+                     "service": {"namespace": "kube-system", "name": "metrics-server"}},
+            "status": {"conditions": [{"type": "Available", "status": "False",
+                "reason": "FailedDiscoveryCheck", "message": "no response"}]}
+        }))
+        .expect("apiservice");
+        assert_eq!(
+            apiservice_state(&svc),
+            ApiServiceState::Present {
+                available: Some(false),
+                reason: "FailedDiscoveryCheck".into(),
+                message: "no response".into(),
+                service: Some("kube-system/metrics-server".into()),
+            }
+        );
+    }
+}

@@ -1,0 +1,330 @@
+//! Diagnose for `top-real nodes`: per node, usage against capacity *and* allocatable, the
+//! reserved gap between them, and the requests/limits the scheduler has promised.
+//!
+//! Pure functions over fetched objects. Pods are folded into [`NodeLoads`] page by page while
+//! they are listed, so a 30,000-pod cluster never sits in memory at once.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use firstaid::k8s_openapi::api::core::v1::Node;
+use serde::Serialize;
+
+use crate::kinds::{self, NodeMetrics};
+use crate::metrics::MetricsInfo;
+use crate::resources::{NodeResource, pod_totals};
+use crate::shape::{Sample, millis, pod_shape, units};
+
+/// What the non-terminated pods bound to one node add up to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Load {
+    pub cpu_requests: i64,
+    pub cpu_limits: i64,
+    pub memory_requests: i64,
+    pub memory_limits: i64,
+    pub pods: i64,
+}
+
+/// Per-node [`Load`]s, built while pods are listed.
+#[derive(Debug, Default)]
+pub struct NodeLoads {
+    by_node: HashMap<String, Load>,
+    /// Non-terminated pods not bound to any node yet (Pending).
+    pub unscheduled: u32,
+}
+
+impl NodeLoads {
+    pub fn add(&mut self, pod: &kinds::Pod) {
+        let Some(node) = pod.spec.node_name.as_deref().filter(|n| !n.is_empty()) else {
+            self.unscheduled += 1;
+            return;
+        };
+        let totals = pod_totals(&pod_shape(pod));
+        let load = self.by_node.entry(node.to_owned()).or_default();
+        load.cpu_requests += totals.cpu.request;
+        load.cpu_limits += totals.cpu.limit;
+        load.memory_requests += totals.memory.request;
+        load.memory_limits += totals.memory.limit;
+        load.pods += 1;
+    }
+
+    pub fn get(&self, node: &str) -> Load {
+        self.by_node.get(node).copied().unwrap_or_default()
+    }
+}
+
+/// One resource of a node in the JSON document. CPU values are millicores, memory values bytes;
+/// percentages are unrounded (the table truncates the allocatable ones like kubectl does).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceFigures {
+    /// Current usage from metrics.k8s.io; null when metrics are unavailable.
+    pub usage: Option<i64>,
+    pub capacity: i64,
+    pub allocatable: i64,
+    /// capacity − allocatable (kube-reserved + system-reserved + eviction threshold).
+    pub reserved: i64,
+    /// Sum of the effective requests of the node's non-terminated pods (scheduler rules).
+    pub requests: i64,
+    /// Sum of their limits (unset limits count 0, as in `kubectl describe node`).
+    pub limits: i64,
+    pub usage_percent_of_capacity: Option<f64>,
+    /// What `kubectl top node` shows.
+    pub usage_percent_of_allocatable: Option<f64>,
+    pub requests_percent_of_allocatable: Option<f64>,
+    pub limits_percent_of_allocatable: Option<f64>,
+    /// Limits exceed allocatable.
+    pub overcommitted: bool,
+    #[serde(skip)]
+    pub figures: NodeResource,
+}
+
+impl From<NodeResource> for ResourceFigures {
+    fn from(r: NodeResource) -> Self {
+        ResourceFigures {
+            usage: r.usage,
+            capacity: r.capacity,
+            allocatable: r.allocatable,
+            reserved: r.reserved(),
+            requests: r.requests,
+            limits: r.limits,
+            usage_percent_of_capacity: r.usage_of_capacity(),
+            usage_percent_of_allocatable: r.usage_of_allocatable(),
+            requests_percent_of_allocatable: r.requests_of_allocatable(),
+            limits_percent_of_allocatable: r.limits_of_allocatable(),
+            overcommitted: r.overcommitted(),
+            figures: r,
+        }
+    }
+}
+
+/// Pod count against the node's `pods` capacity.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PodCount {
+    /// Non-terminated pods bound to the node.
+    pub count: i64,
+    pub capacity: i64,
+    pub allocatable: i64,
+}
+
+/// One node in `kubectl top-real nodes -o json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeReport {
+    pub name: String,
+    /// CPU, in millicores.
+    pub cpu_millicores: ResourceFigures,
+    /// Memory, in bytes.
+    pub memory_bytes: ResourceFigures,
+    pub pods: PodCount,
+    /// Problems the kubelet reports: `MemoryPressure`, `DiskPressure`, `PIDPressure`,
+    /// `NetworkUnavailable`, `NotReady`; and `SchedulingDisabled` for a cordoned node.
+    pub conditions: Vec<String>,
+    /// The node's metrics sample; null when it has none.
+    pub metrics: Option<Sample>,
+}
+
+/// `kubectl top-real nodes -o json|yaml`: `{apiVersion: firstaid.dev/v1, kind: NodeUsage,
+/// metrics: {available, reason, message}, unscheduledPods, items: [NodeReport…]}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeUsage {
+    pub metrics: MetricsInfo,
+    /// Non-terminated pods not yet bound to a node (they count against no node).
+    pub unscheduled_pods: u32,
+    pub items: Vec<NodeReport>,
+}
+
+fn conditions(node: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    let status_conditions = node
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_deref())
+        .unwrap_or_default();
+    for c in status_conditions {
+        match (c.type_.as_str(), c.status.as_str()) {
+            ("Ready", "True") => {}
+            ("Ready", _) => out.insert(0, "NotReady".to_owned()),
+            (
+                kind @ ("MemoryPressure" | "DiskPressure" | "PIDPressure" | "NetworkUnavailable"),
+                "True",
+            ) => out.push(kind.to_owned()),
+            _ => {}
+        }
+    }
+    if node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
+        out.push("SchedulingDisabled".to_owned());
+    }
+    out
+}
+
+/// Everything the table shows about one node.
+pub fn report(
+    node: &Node,
+    load: Load,
+    metrics: Option<&NodeMetrics>,
+    now: DateTime<Utc>,
+) -> NodeReport {
+    let empty = kinds::ResourceMap::new();
+    let to_map = |m: Option<
+        &std::collections::BTreeMap<
+            String,
+            firstaid::k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+        >,
+    >|
+     -> kinds::ResourceMap {
+        m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect())
+            .unwrap_or_default()
+    };
+    let status = node.status.as_ref();
+    let capacity = to_map(status.and_then(|s| s.capacity.as_ref()));
+    let allocatable = to_map(status.and_then(|s| s.allocatable.as_ref()));
+    let usage = metrics.map_or(&empty, |m| &m.usage);
+    let cpu = NodeResource {
+        usage: millis(usage, "cpu"),
+        capacity: millis(&capacity, "cpu").unwrap_or(0),
+        allocatable: millis(&allocatable, "cpu").unwrap_or(0),
+        requests: load.cpu_requests,
+        limits: load.cpu_limits,
+    };
+    let memory = NodeResource {
+        usage: units(usage, "memory"),
+        capacity: units(&capacity, "memory").unwrap_or(0),
+        allocatable: units(&allocatable, "memory").unwrap_or(0),
+        requests: load.memory_requests,
+        limits: load.memory_limits,
+    };
+    NodeReport {
+        name: node.metadata.name.clone().unwrap_or_default(),
+        cpu_millicores: cpu.into(),
+        memory_bytes: memory.into(),
+        pods: PodCount {
+            count: load.pods,
+            capacity: units(&capacity, "pods").unwrap_or(0),
+            allocatable: units(&allocatable, "pods").unwrap_or(0),
+        },
+        conditions: conditions(node),
+        metrics: metrics.map(|m| Sample::new(m.timestamp.as_deref(), m.window.as_deref(), now)),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn node(name: &str, capacity: &[(&str, &str)], allocatable: &[(&str, &str)]) -> Node {
+        let map = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+                .collect::<serde_json::Map<_, _>>()
+        };
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name},
+            "status": {"capacity": map(capacity), "allocatable": map(allocatable),
+                       "conditions": [{"type": "Ready", "status": "True"},
+                                      {"type": "MemoryPressure", "status": "False"}]}
+        }))
+        .expect("node")
+    }
+
+    pub fn t14_node() -> Node {
+        node(
+            "192.168.0.243",
+            &[("cpu", "2"), ("memory", "4030180Ki"), ("pods", "40")],
+            &[("cpu", "1960m"), ("memory", "2213604Ki"), ("pods", "40")],
+        )
+    }
+
+    pub fn t14_metrics() -> NodeMetrics {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "192.168.0.243"},
+            "timestamp": "2023-08-15T14:09:38Z", "window": "1m0.177s",
+            "usage": {"cpu": "78528126n", "memory": "2413824Ki"}
+        }))
+        .expect("metrics")
+    }
+
+    pub fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2023-08-15T14:10:00Z")
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    fn pod(node: &str, cpu: &str, mem: &str, cpu_limit: &str, mem_limit: &str) -> kinds::Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "p", "namespace": "n"},
+            "spec": {"nodeName": node, "containers": [{"name": "c", "resources": {
+                "requests": {"cpu": cpu, "memory": mem},
+                "limits": {"cpu": cpu_limit, "memory": mem_limit}}}]}
+        }))
+        .expect("pod")
+    }
+
+    #[test]
+    fn t14_report() {
+        let r = report(&t14_node(), Load::default(), Some(&t14_metrics()), now());
+        assert_eq!(r.cpu_millicores.usage, Some(79));
+        assert_eq!(r.memory_bytes.usage, Some(2_413_824 * 1024));
+        let alloc = r.memory_bytes.usage_percent_of_allocatable.unwrap_or(0.0);
+        assert!((alloc - 109.04).abs() < 0.01, "{alloc}");
+        let cap = r.memory_bytes.usage_percent_of_capacity.unwrap_or(0.0);
+        assert!((cap - 59.89).abs() < 0.01, "{cap}");
+        assert_eq!(r.memory_bytes.reserved, 1_816_576 * 1024);
+        assert_eq!(r.pods.capacity, 40);
+        assert!(r.conditions.is_empty());
+        let sample = r.metrics.expect("sample");
+        assert_eq!(sample.age_seconds, Some(22));
+    }
+
+    #[test]
+    fn t15_loads_fold_into_requests_and_limits() {
+        // Pods adding up to the FAQ's Allocated resources: cpu 1605m/6530m, memory 2625Mi/5612Mi.
+        let mut loads = NodeLoads::default();
+        loads.add(&pod("node-b", "1", "2Gi", "4", "4Gi"));
+        loads.add(&pod("node-b", "605m", "577Mi", "2530m", "1516Mi"));
+        loads.add(&pod("other", "1", "1Gi", "1", "1Gi"));
+        let mut unbound = pod("", "1", "1Gi", "1", "1Gi");
+        unbound.spec.node_name = None;
+        loads.add(&unbound);
+        assert_eq!(loads.unscheduled, 1);
+        let node = node(
+            "node-b",
+            &[("cpu", "4"), ("memory", "7614352Ki"), ("pods", "40")],
+            &[("cpu", "3920m"), ("memory", "6180752Ki"), ("pods", "40")],
+        );
+        let r = report(&node, loads.get("node-b"), None, now());
+        assert_eq!(
+            (r.cpu_millicores.requests, r.cpu_millicores.limits),
+            (1605, 6530)
+        );
+        assert_eq!(r.memory_bytes.requests, 2625 * 1024 * 1024);
+        assert_eq!(r.memory_bytes.limits, 5612 * 1024 * 1024);
+        assert!(r.cpu_millicores.overcommitted);
+        assert!(!r.memory_bytes.overcommitted);
+        assert_eq!(r.pods.count, 2);
+        assert_eq!(r.cpu_millicores.usage, None);
+        assert_eq!(r.metrics, None);
+    }
+
+    #[test]
+    fn conditions_list_pressure_not_ready_and_cordon() {
+        let mut n = t14_node();
+        n.status.as_mut().expect("status").conditions = Some(
+            serde_json::from_value(serde_json::json!([
+                {"type": "MemoryPressure", "status": "True"},
+                {"type": "DiskPressure", "status": "False"},
+                {"type": "Ready", "status": "Unknown"}
+            ]))
+            .expect("conditions"),
+        );
+        n.spec =
+            Some(serde_json::from_value(serde_json::json!({"unschedulable": true})).expect("spec"));
+        assert_eq!(
+            conditions(&n),
+            ["NotReady", "MemoryPressure", "SchedulingDisabled"]
+        );
+    }
+}

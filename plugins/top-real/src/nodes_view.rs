@@ -1,0 +1,224 @@
+//! The nodes table and its footnotes.
+
+use firstaid::output::{Cell, Column, Table};
+
+use crate::cells::{amount_of, bytes, cpu, pct, pct1, toned, with_bar};
+use crate::nodes::{NodeReport, NodeUsage};
+use crate::shape::short_duration;
+
+/// How many nodes a footnote names before it summarises.
+const NAMED_IN_NOTE: usize = 5;
+
+pub fn table(usage: &NodeUsage, bars: bool) -> Table {
+    let mut t = Table::new(vec![
+        Column::new("name").shrink(),
+        Column::new("cpu").right(),
+        Column::new("cpu%cap").right(),
+        Column::new("cpu%alloc").right(),
+        Column::new("cpu cap").right().wide(),
+        Column::new("cpu alloc").right().wide(),
+        Column::new("cpu reserved").right().wide(),
+        Column::new("cpu req").right(),
+        Column::new("cpu lim").right(),
+        Column::new("memory").right(),
+        Column::new("mem%cap").right(),
+        Column::new("mem%alloc").right(),
+        Column::new("mem cap").right().wide(),
+        Column::new("mem alloc").right().wide(),
+        Column::new("mem reserved").right().wide(),
+        Column::new("mem req").right(),
+        Column::new("mem lim").right(),
+        Column::new("pods").right(),
+        Column::new("conditions"),
+        Column::new("window").right().wide(),
+        Column::new("sampled").right().wide(),
+    ]);
+    let missing = if usage.metrics.available {
+        "<unknown>"
+    } else {
+        "-"
+    };
+    for n in &usage.items {
+        let (c, m) = (&n.cpu_millicores, &n.memory_bytes);
+        let used = |v: Option<i64>, f: fn(i64) -> String| v.map_or_else(|| missing.to_owned(), f);
+        let sample = n.metrics.as_ref();
+        t.push(
+            format!("node/{}", n.name),
+            vec![
+                n.name.clone().into(),
+                used(c.usage, cpu).into(),
+                with_bar(
+                    pct1(c.usage_percent_of_capacity),
+                    c.usage_percent_of_capacity,
+                    bars,
+                ),
+                with_bar(
+                    c.usage
+                        .map_or_else(|| "-".into(), |u| pct(u, c.allocatable)),
+                    c.usage_percent_of_allocatable,
+                    bars,
+                ),
+                cpu(c.capacity).into(),
+                cpu(c.allocatable).into(),
+                cpu(c.reserved).into(),
+                toned(
+                    amount_of(cpu(c.requests), c.requests, c.allocatable),
+                    c.requests_percent_of_allocatable,
+                ),
+                toned(
+                    amount_of(cpu(c.limits), c.limits, c.allocatable),
+                    c.limits_percent_of_allocatable,
+                ),
+                used(m.usage, bytes).into(),
+                with_bar(
+                    pct1(m.usage_percent_of_capacity),
+                    m.usage_percent_of_capacity,
+                    bars,
+                ),
+                with_bar(
+                    m.usage
+                        .map_or_else(|| "-".into(), |u| pct(u, m.allocatable)),
+                    m.usage_percent_of_allocatable,
+                    bars,
+                ),
+                bytes(m.capacity).into(),
+                bytes(m.allocatable).into(),
+                bytes(m.reserved).into(),
+                toned(
+                    amount_of(bytes(m.requests), m.requests, m.allocatable),
+                    m.requests_percent_of_allocatable,
+                ),
+                toned(
+                    amount_of(bytes(m.limits), m.limits, m.allocatable),
+                    m.limits_percent_of_allocatable,
+                ),
+                toned(
+                    format!("{}/{}", n.pods.count, n.pods.allocatable),
+                    crate::resources::percent(n.pods.count, n.pods.allocatable),
+                ),
+                if n.conditions.is_empty() {
+                    Cell::from("<none>")
+                } else {
+                    Cell::toned(n.conditions.join(","), firstaid::output::Tone::Bad)
+                },
+                sample
+                    .and_then(|s| s.window_seconds)
+                    .map_or_else(|| "-".into(), short_duration)
+                    .into(),
+                sample
+                    .and_then(|s| s.age_seconds)
+                    .map_or_else(
+                        || "-".into(),
+                        |a| format!("{} ago", short_duration(a as f64)),
+                    )
+                    .into(),
+            ],
+        );
+    }
+    t
+}
+
+fn names(nodes: &[&NodeReport], detail: impl Fn(&NodeReport) -> String) -> String {
+    let mut shown: Vec<String> = nodes
+        .iter()
+        .take(NAMED_IN_NOTE)
+        .map(|n| detail(n))
+        .collect();
+    if nodes.len() > NAMED_IN_NOTE {
+        shown.push(format!("and {} more", nodes.len() - NAMED_IN_NOTE));
+    }
+    shown.join("; ")
+}
+
+/// Footnotes for a human reader (stderr): why a node can be over 100 %, which nodes are
+/// overcommitted, how fresh the usage is.
+pub fn notes(usage: &NodeUsage) -> Vec<String> {
+    let mut notes = Vec::new();
+    let over: Vec<&NodeReport> = usage
+        .items
+        .iter()
+        .filter(|n| {
+            n.memory_bytes.figures.over_allocatable() || n.cpu_millicores.figures.over_allocatable()
+        })
+        .collect();
+    if let Some(first) = over.first() {
+        let m = &first.memory_bytes;
+        let (resource, r, fmt): (&str, _, fn(i64) -> String) = if m.figures.over_allocatable() {
+            ("memory", m, bytes)
+        } else {
+            ("cpu", &first.cpu_millicores, cpu)
+        };
+        let usage_text = r.usage.map_or_else(String::new, fmt);
+        notes.push(format!(
+            "Over 100% of allocatable is not over 100% of the node: on {name}, {resource} usage {usage_text} is {alloc} of allocatable ({allocatable}), the figure `kubectl top node` shows, but {cap} of capacity ({capacity}). \
+Usage counts everything on the machine (system daemons and the kubelet too), while allocatable is what is left for pods after {reserved} is reserved for them (capacity − allocatable); see kubernetes/kubernetes#86499. \
+The kubelet evicts pods only when free memory falls below its eviction threshold, so watch MEM%CAP and the MemoryPressure condition.",
+            name = first.name,
+            alloc = r.usage.map_or_else(String::new, |u| pct(u, r.allocatable)),
+            allocatable = fmt(r.allocatable),
+            cap = pct1(r.usage_percent_of_capacity),
+            capacity = fmt(r.capacity),
+            reserved = fmt(r.reserved),
+        ));
+        if over.len() > 1 {
+            notes.push(format!(
+                "Also over 100% of allocatable: {}.",
+                names(&over[1..], |n| n.name.clone())
+            ));
+        }
+    }
+    let overcommitted: Vec<&NodeReport> = usage
+        .items
+        .iter()
+        .filter(|n| n.cpu_millicores.overcommitted || n.memory_bytes.overcommitted)
+        .collect();
+    if !overcommitted.is_empty() {
+        notes.push(format!(
+            "Overcommitted (limits over 100% of allocatable; pods can together ask for more than the node has: CPU is then throttled, and memory-hungry pods are OOM-killed or evicted): {}.",
+            names(&overcommitted, |n| {
+                let mut parts = Vec::new();
+                let (c, m) = (&n.cpu_millicores, &n.memory_bytes);
+                if c.overcommitted {
+                    parts.push(format!("cpu limits {}", pct(c.limits, c.allocatable)));
+                }
+                if m.overcommitted {
+                    parts.push(format!("memory limits {}", pct(m.limits, m.allocatable)));
+                }
+                format!("{} {}", n.name, parts.join(", "))
+            })
+        ));
+    }
+    if usage.unscheduled_pods > 0 {
+        notes.push(format!(
+            "{} pending pod(s) are not bound to a node yet and count against none.",
+            usage.unscheduled_pods
+        ));
+    }
+    let samples: Vec<_> = usage
+        .items
+        .iter()
+        .filter_map(|n| n.metrics.as_ref())
+        .collect();
+    let ages: Vec<i64> = samples.iter().filter_map(|s| s.age_seconds).collect();
+    let windows: Vec<f64> = samples.iter().filter_map(|s| s.window_seconds).collect();
+    if let (Some(min), Some(max)) = (ages.iter().min(), ages.iter().max()) {
+        let window = windows
+            .iter()
+            .copied()
+            .reduce(f64::max)
+            .map_or_else(String::new, |w| {
+                format!(", averaged over {}", short_duration(w))
+            });
+        let age = if min == max {
+            format!("{} ago", short_duration(*min as f64))
+        } else {
+            format!(
+                "{}–{} ago",
+                short_duration(*min as f64),
+                short_duration(*max as f64)
+            )
+        };
+        notes.push(format!("Usage from metrics.k8s.io, sampled {age}{window}."));
+    }
+    notes
+}
