@@ -8,3 +8,4 @@ mod exitcode_explain;
 mod krew;
 mod ns_unstick;
 mod smoke;
+mod top_real;
