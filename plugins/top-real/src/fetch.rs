@@ -2,11 +2,13 @@
 //! pods (folded into per-node sums page by page), one metrics list. Never a request per node:
 //! on 1,000 nodes that is what makes kubectl-view-allocations-style tools slow.
 
+use std::time::Duration;
+
 use firstaid::concurrency::with_retry;
 use firstaid::k8s_openapi::api::core::v1::Node;
 use firstaid::k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
-use firstaid::kube::Api;
 use firstaid::kube::api::ListParams;
+use firstaid::kube::{Api, Client};
 use firstaid::{Error, Kube, Result, pager};
 
 use crate::kinds::{NodeMetrics, Pod, PodMetrics};
@@ -33,10 +35,24 @@ fn params(selector: Option<&str>) -> ListParams {
     lp
 }
 
-pub async fn nodes(kube: &Kube, names: &[String], selector: Option<&str>) -> Result<NodeData> {
+/// A client for the metrics calls only, without kube's built-in retry of 503: an unavailable
+/// metrics APIService answers 503 with a Retry-After, and honouring it would stall the command
+/// for the length of the outage instead of showing everything else at once.
+pub async fn metrics_client(args: &firstaid::KubeArgs) -> Result<Client> {
+    let mut config = args.config().await?;
+    config.default_retry = false;
+    Client::try_from(config).map_err(Error::from)
+}
+
+pub async fn nodes(
+    kube: &Kube,
+    metrics_client: Client,
+    names: &[String],
+    selector: Option<&str>,
+) -> Result<NodeData> {
     let node_api: Api<Node> = Api::all(kube.client.clone());
     let pod_api: Api<Pod> = Api::all(kube.client.clone());
-    let metrics_api: Api<NodeMetrics> = Api::all(kube.client.clone());
+    let metrics_api: Api<NodeMetrics> = Api::all(metrics_client);
 
     let nodes = async {
         if names.is_empty() {
@@ -70,8 +86,8 @@ pub async fn nodes(kube: &Kube, names: &[String], selector: Option<&str>) -> Res
         } else {
             ListParams::default()
         };
-        match with_retry(|| async { metrics_api.list(&lp).await.map_err(Error::from) }).await {
-            Ok(list) => Ok(list.items),
+        match list_metrics(&metrics_api, &lp).await {
+            Ok(items) => Ok(items),
             Err(e) => Err(explain_failure(kube, &e, "nodes.metrics.k8s.io").await),
         }
     };
@@ -91,6 +107,7 @@ pub struct PodData {
 /// Pods in `namespace` (all when `None`); `names` empty means all non-terminated ones.
 pub async fn pods(
     kube: &Kube,
+    metrics_client: Client,
     namespace: Option<&str>,
     names: &[String],
     selector: Option<&str>,
@@ -98,9 +115,9 @@ pub async fn pods(
     let (pod_api, metrics_api): (Api<Pod>, Api<PodMetrics>) = match namespace {
         Some(ns) => (
             Api::namespaced(kube.client.clone(), ns),
-            Api::namespaced(kube.client.clone(), ns),
+            Api::namespaced(metrics_client, ns),
         ),
-        None => (Api::all(kube.client.clone()), Api::all(kube.client.clone())),
+        None => (Api::all(kube.client.clone()), Api::all(metrics_client)),
     };
     let pods = async {
         let mut lp = params(selector);
@@ -121,8 +138,8 @@ pub async fn pods(
     };
     let metrics = async {
         let lp = params(selector);
-        match with_retry(|| async { metrics_api.list(&lp).await.map_err(Error::from) }).await {
-            Ok(list) => Ok(list.items),
+        match list_metrics(&metrics_api, &lp).await {
+            Ok(items) => Ok(items),
             Err(e) => Err(explain_failure(kube, &e, "pods.metrics.k8s.io").await),
         }
     };
@@ -132,6 +149,28 @@ pub async fn pods(
         metrics,
     })
 }
+
+/// Throttling (429) is retried a few times; a 503 is not, although the aggregator attaches a
+/// Retry-After to it: that 503 means the metrics server is down, and waiting on it would stall
+/// the whole command instead of showing everything else at once.
+async fn list_metrics<K>(api: &Api<K>, lp: &ListParams) -> Result<Vec<K>>
+where
+    K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let mut attempts = 0;
+    loop {
+        match api.list(lp).await.map_err(Error::from) {
+            Err(e) if e.status().is_some_and(|s| s.code == 429) && attempts < THROTTLE_RETRIES => {
+                attempts += 1;
+                let wait = e.retry_after().unwrap_or(Duration::from_secs(1));
+                tokio::time::sleep(wait.min(Duration::from_secs(5))).await;
+            }
+            other => return other.map(|list| list.items),
+        }
+    }
+}
+
+const THROTTLE_RETRIES: u32 = 5;
 
 /// A metrics call failed: read the APIService to say why. A failure to reach the API server at
 /// all is not a metrics problem, and surfaces through the other (failing) lists instead.
@@ -171,6 +210,73 @@ fn apiservice_state(svc: &APIService) -> ApiServiceState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use firstaid::kube::client::Body;
+    use http::{Request, Response};
+
+    /// Serves list requests from the mock until the client is dropped; returns the URIs seen.
+    fn serve(
+        mut handle: tower_test::mock::Handle<Request<Body>, Response<Body>>,
+    ) -> tokio::task::JoinHandle<Vec<String>> {
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            while let Some((request, send)) = handle.next_request().await {
+                let uri = request.uri().to_string();
+                assert_eq!(request.method(), http::Method::GET, "{uri}");
+                let body = if uri.starts_with("/api/v1/nodes?") {
+                    serde_json::json!({"kind": "NodeList", "apiVersion": "v1", "metadata": {},
+                        "items": [{"metadata": {"name": "n1"},
+                                   "status": {"capacity": {"cpu": "2", "memory": "4030180Ki", "pods": "40"},
+                                              "allocatable": {"cpu": "1960m", "memory": "2213604Ki", "pods": "40"}}}]})
+                } else if uri.starts_with("/api/v1/pods?") {
+                    serde_json::json!({"kind": "PodList", "apiVersion": "v1", "metadata": {},
+                        "items": [{"metadata": {"name": "p", "namespace": "d"},
+                                   "spec": {"nodeName": "n1", "containers": [{"name": "c",
+                                       "resources": {"requests": {"cpu": "100m"}}}]}}]})
+                } else if uri.starts_with("/apis/metrics.k8s.io/v1beta1/nodes") {
+                    serde_json::json!({"kind": "NodeMetricsList", "apiVersion": "metrics.k8s.io/v1beta1",
+                        "metadata": {}, "items": [{"metadata": {"name": "n1"},
+                            "usage": {"cpu": "78528126n", "memory": "2413824Ki"}}]})
+                } else {
+                    panic!("unexpected request {uri}");
+                };
+                seen.push(uri);
+                send.send_response(
+                    Response::builder()
+                        .body(Body::from(serde_json::to_vec(&body).expect("json")))
+                        .expect("response"),
+                );
+            }
+            seen
+        })
+    }
+
+    #[tokio::test]
+    async fn nodes_view_is_three_requests_not_one_per_node() {
+        let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+        let server = serve(handle);
+        let client = Client::new(service, "default");
+        let kube = Kube {
+            client: client.clone(),
+            namespace: "default".into(),
+            server: "https://127.0.0.1:1".into(),
+            request_timeout: None,
+        };
+        let data = nodes(&kube, client, &[], None).await.expect("fetch");
+        drop(kube);
+        let mut seen = server.await.expect("server");
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                "/api/v1/nodes?&limit=500",
+                "/api/v1/pods?&fieldSelector=status.phase%21%3DSucceeded%2Cstatus.phase%21%3DFailed&limit=500",
+                "/apis/metrics.k8s.io/v1beta1/nodes?",
+            ]
+        );
+        assert_eq!(data.nodes.len(), 1);
+        assert_eq!(data.loads.get("n1").cpu_requests, 100);
+        assert_eq!(data.metrics.expect("metrics").len(), 1);
+    }
 
     #[test]
     fn apiservice_conditions_are_read() {

@@ -51,7 +51,13 @@ async fn show_nodes(
     names: &[String],
     printer: &mut Printer,
 ) -> Result<()> {
-    let data = fetch::nodes(kube, names, cli.selector.as_deref()).await?;
+    let data = fetch::nodes(
+        kube,
+        fetch::metrics_client(&cli.kube).await?,
+        names,
+        cli.selector.as_deref(),
+    )
+    .await?;
     let now = Utc::now();
     let (metrics, info) = split(data.metrics);
     let by_name: HashMap<&str, &kinds::NodeMetrics> = metrics
@@ -95,7 +101,14 @@ async fn show_pods(
     printer: &mut Printer,
 ) -> Result<()> {
     let namespace = kube.scope(cli.all);
-    let data = fetch::pods(kube, namespace, names, cli.selector.as_deref()).await?;
+    let data = fetch::pods(
+        kube,
+        fetch::metrics_client(&cli.kube).await?,
+        namespace,
+        names,
+        cli.selector.as_deref(),
+    )
+    .await?;
     let now = Utc::now();
     let (metrics, info) = split(data.metrics);
     let by_name: HashMap<(&str, &str), &kinds::PodMetrics> = metrics
