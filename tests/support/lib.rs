@@ -40,6 +40,8 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
+
+pub mod fake_metrics;
 use serde_json::Value;
 
 /// The plugins and their binaries, as `kubectl <plugin>` names them.

@@ -8,6 +8,7 @@ mod exitcode_explain;
 mod get_configmaps;
 mod ns_unstick;
 mod seed_speed;
+mod top_real;
 
 pub const ALL: &[Scenario] = &[
     get_configmaps::SCENARIO,
@@ -15,4 +16,5 @@ pub const ALL: &[Scenario] = &[
     evicted_clean::SCENARIO,
     ns_unstick::SCENARIO,
     exitcode_explain::SCENARIO,
+    top_real::SCENARIO,
 ];
