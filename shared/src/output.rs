@@ -173,6 +173,13 @@ impl Printer {
         writeln!(self.out, "{text}").map_err(|e| Error::io("writing output", e))
     }
 
+    /// A buffered writer on stdout for output too large to build in memory (millions of lines):
+    /// the data goes out in 64 KiB writes instead of one write per line. Flush it (and map the
+    /// error with [`Error::io`], so `| head` still ends quietly) before printing anything else.
+    pub fn stream(&mut self) -> io::BufWriter<&mut (dyn Write + Send)> {
+        io::BufWriter::with_capacity(64 * 1024, &mut *self.out)
+    }
+
     /// A line of human commentary on stderr (kept out of stdout so pipes stay parseable).
     pub fn note(&mut self, text: &str) -> Result<()> {
         writeln!(self.err, "{text}").map_err(|e| Error::io("writing to stderr", e))
@@ -515,6 +522,19 @@ mod tests {
         p.document("Thing", &serde_json::json!({"a": "b"}))
             .expect("print");
         assert!(out.text().contains("kind: Thing"));
+    }
+
+    #[test]
+    fn stream_writes_through_to_stdout() {
+        let (mut p, out, _) = Printer::captured(Format::Table);
+        {
+            let mut w = p.stream();
+            for i in 0..3 {
+                writeln!(w, "line {i}").expect("write");
+            }
+            w.flush().expect("flush");
+        }
+        assert_eq!(out.text(), "line 0\nline 1\nline 2\n");
     }
 
     #[test]
