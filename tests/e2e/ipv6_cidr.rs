@@ -166,11 +166,7 @@ fn cluster_reads_service_cidrs_kubernetes_service_and_node_pod_cidrs() {
     }
     // Other tests share this cluster: the exit code follows whatever errors the report lists.
     let errors = report["errors"].as_u64().expect("errors");
-    assert_eq!(
-        out.status.code(),
-        Some(i32::from(errors > 0)),
-        "{report}"
-    );
+    assert_eq!(out.status.code(), Some(i32::from(errors > 0)), "{report}");
 
     let wide = c.kubectl(&["ipv6-cidr", "cluster", "-o", "wide"]);
     let text = String::from_utf8_lossy(&wide.stdout);
