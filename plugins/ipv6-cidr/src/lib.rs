@@ -22,6 +22,7 @@ pub mod parse;
 pub mod plan;
 pub mod profiles;
 pub mod split;
+pub mod text;
 
 use firstaid::{Exit, Printer, Result};
 

@@ -8,6 +8,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use ipv6_cidr::cidr::{self, Cidr};
 use ipv6_cidr::parse;
 use ipv6_cidr::split::{Subnets, prefix_for_count};
+use ipv6_cidr::text;
 use proptest::prelude::*;
 
 /// Addresses biased towards zero runs, so `::` compression and its tie rules get exercised.
@@ -59,6 +60,18 @@ proptest! {
             prop_assert!(group.len() <= 4);
         }
         prop_assert!(is_mapped || !compressed.contains('.'));
+    }
+
+    #[test]
+    fn fast_formatting_matches_std(a in ipv6(), v4 in ipv4()) {
+        let mut buf = [0u8; text::MAX_LEN];
+        let n = text::ipv6(a, &mut buf);
+        prop_assert_eq!(String::from_utf8_lossy(&buf[..n]), a.to_string());
+        let n = text::ipv4_into(v4, &mut buf);
+        prop_assert_eq!(String::from_utf8_lossy(&buf[..n]), v4.to_string());
+        let mapped = v4.to_ipv6_mapped();
+        let n = text::ipv6(mapped, &mut buf);
+        prop_assert_eq!(String::from_utf8_lossy(&buf[..n]), mapped.to_string());
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! buffered stream as the iterator yields it, so 2^48 subnets cost the same memory as four.
 
 use std::io::{IsTerminal, Write};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use firstaid::{Error, Exit, Format, Printer, Result};
 
 use crate::cidr::{self, Family};
 use crate::cli::SplitArgs;
 use crate::split::{self, Subnets};
+use crate::text;
 
 /// Lines printed to a terminal when `--limit` is not given (pipes get everything).
 const TERMINAL_LIMIT: u128 = 1000;
@@ -135,12 +137,22 @@ pub fn run(args: &SplitArgs, printer: &mut Printer) -> Result<Exit> {
             }
         }
         Format::Table | Format::Name => {
+            // The hot loop: format into a stack buffer, one `write_all` per line.
+            let suffix = format!("/{prefix}\n");
+            let mut line = [0u8; text::MAX_LEN + 5];
             let mut written = 0u128;
             while limit.is_none_or(|l| written < l) {
                 let Some((start, _)) = subnets.next_raw() else {
                     break;
                 };
-                writeln!(out, "{}/{prefix}", cidr::from_u128(family, start)).map_err(io)?;
+                let mut addr = [0u8; text::MAX_LEN];
+                let n = match family {
+                    Family::Ipv6 => text::ipv6(Ipv6Addr::from(start), &mut addr),
+                    Family::Ipv4 => text::ipv4_into(Ipv4Addr::from(start as u32), &mut addr),
+                };
+                line[..n].copy_from_slice(&addr[..n]);
+                line[n..n + suffix.len()].copy_from_slice(suffix.as_bytes());
+                out.write_all(&line[..n + suffix.len()]).map_err(io)?;
                 written += 1;
             }
         }
