@@ -6,12 +6,14 @@ use crate::harness::Scenario;
 mod evicted_clean;
 mod exitcode_explain;
 mod get_configmaps;
+mod ipv6_cidr;
 mod ns_unstick;
 mod seed_speed;
 mod top_real;
 
 pub const ALL: &[Scenario] = &[
     get_configmaps::SCENARIO,
+    ipv6_cidr::SCENARIO,
     seed_speed::SCENARIO,
     evicted_clean::SCENARIO,
     ns_unstick::SCENARIO,
