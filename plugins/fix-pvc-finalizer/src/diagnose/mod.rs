@@ -1,0 +1,554 @@
+//! Diagnosis: which claims, volumes and attachments are stuck, what each finalizer is waiting for,
+//! with the evidence, and what to do. Pure functions over an [`Index`]; no I/O.
+//!
+//! Every finding carries the [`Decision`] of the matching safety rule, so the table, the JSON
+//! document and the plan can never disagree about what is safe.
+
+mod attachment;
+mod claim;
+mod volume;
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use firstaid::k8s_openapi::api::core::v1::{Event, PersistentVolume, PersistentVolumeClaim};
+use firstaid::k8s_openapi::api::storage::v1::VolumeAttachment;
+use firstaid::{Error, Result};
+use serde::Serialize;
+
+use crate::facts::{NodeState, PodFacts, age, event_time, time};
+use crate::finalizers::removed_by;
+use crate::inventory::{Index, claims_of, name_of, namespace_of};
+use crate::safety::{Decision, Holder, Overrides};
+use crate::select::Named;
+
+/// The kinds this tool unsticks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Kind {
+    PersistentVolumeClaim,
+    PersistentVolume,
+    VolumeAttachment,
+}
+
+impl Kind {
+    pub fn short(self) -> &'static str {
+        match self {
+            Kind::PersistentVolumeClaim => "persistentvolumeclaim",
+            Kind::PersistentVolume => "persistentvolume",
+            Kind::VolumeAttachment => "volumeattachment.storage.k8s.io",
+        }
+    }
+}
+
+/// One finalizer on the object, who is supposed to remove it, and whether `--fix` would.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FinalizerInfo {
+    pub name: String,
+    pub removed_by: String,
+    pub fix_removes: bool,
+}
+
+/// The PV behind a claim or attachment.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeInfo {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reclaim_policy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    /// The backend volume's id (`spec.csi.volumeHandle`), what the storage console shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_handle: Option<String>,
+}
+
+/// A VolumeAttachment of a volume.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentInfo {
+    pub name: String,
+    pub attacher: String,
+    pub node: String,
+    pub node_state: NodeState,
+    pub attached: bool,
+    pub terminating: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detach_error: Option<ErrorInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorInfo {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<DateTime<Utc>>,
+}
+
+/// A warning event, as `kubectl describe` shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventInfo {
+    pub reason: String,
+    pub message: String,
+    pub count: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+/// A pod that waits for a volume (FailedMount, Multi-Attach) somewhere else.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitingPod {
+    #[serde(flatten)]
+    pub pod: PodFacts,
+    pub claim: String,
+    pub events: Vec<EventInfo>,
+}
+
+/// Everything known about one stuck (or named) object.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub kind: Kind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// Terminating, Orphaned (attachment whose node is gone), or the object's phase.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deletion_timestamp: Option<DateTime<Utc>>,
+    pub finalizers: Vec<FinalizerInfo>,
+    /// One line: why it is stuck.
+    pub summary: String,
+    pub decision: Decision,
+    /// Claims: every pod whose volumes name it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<Holder>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume: Option<VolumeInfo>,
+    /// Volumes and attachments: the claim (`namespace/name`) the volume is bound to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentInfo>,
+    /// Attachments and volumes: pods elsewhere that wait for this volume.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiting_pods: Vec<WaitingPod>,
+    pub evidence: Vec<String>,
+    pub advice: Vec<String>,
+    /// Said before confirming a fix of this object.
+    pub warnings: Vec<String>,
+}
+
+impl Finding {
+    fn new(
+        kind: Kind,
+        meta: &firstaid::kube::api::ObjectMeta,
+        status: String,
+        decision: Decision,
+    ) -> Self {
+        let removing: &[String] = match &decision {
+            Decision::Release { finalizers, .. } => finalizers,
+            _ => &[],
+        };
+        Finding {
+            kind,
+            namespace: meta.namespace.clone(),
+            name: meta.name.clone().unwrap_or_default(),
+            uid: meta.uid.clone(),
+            status,
+            deletion_timestamp: meta.deletion_timestamp.as_ref().and_then(|t| time(&t.0)),
+            finalizers: meta
+                .finalizers
+                .iter()
+                .flatten()
+                .map(|f| FinalizerInfo {
+                    name: f.clone(),
+                    removed_by: removed_by(f),
+                    fix_removes: removing.contains(f),
+                })
+                .collect(),
+            summary: String::new(),
+            decision,
+            pods: Vec::new(),
+            volume: None,
+            claim: None,
+            attachments: Vec::new(),
+            waiting_pods: Vec::new(),
+            evidence: Vec::new(),
+            advice: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// `namespace/kind/name` or `kind/name`.
+    pub fn object(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}/{}/{}", self.kind.short(), self.name),
+            None => format!("{}/{}", self.kind.short(), self.name),
+        }
+    }
+}
+
+/// What to look at: the namespace (`None` = all) and any objects named on the command line.
+#[derive(Debug, Clone)]
+pub struct Scope<'s> {
+    pub namespace: Option<&'s str>,
+    pub named: &'s [Named],
+}
+
+/// The objects a diagnosis covers.
+#[derive(Debug, Default)]
+pub struct Subjects<'a> {
+    pub claims: Vec<&'a PersistentVolumeClaim>,
+    pub volumes: Vec<&'a PersistentVolume>,
+    pub attachments: Vec<&'a VolumeAttachment>,
+}
+
+impl<'a> Subjects<'a> {
+    fn add_claim(&mut self, c: &'a PersistentVolumeClaim) {
+        if !self.claims.iter().any(|x| std::ptr::eq(*x, c)) {
+            self.claims.push(c);
+        }
+    }
+    fn add_volume(&mut self, v: &'a PersistentVolume) {
+        if !self.volumes.iter().any(|x| std::ptr::eq(*x, v)) {
+            self.volumes.push(v);
+        }
+    }
+    fn add_attachment(&mut self, a: &'a VolumeAttachment) {
+        if !self.attachments.iter().any(|x| std::ptr::eq(*x, a)) {
+            self.attachments.push(a);
+        }
+    }
+
+    /// Everything related to a claim that is stuck too (or, with `all`, everything related).
+    fn follow_claim(&mut self, index: &Index<'a>, c: &'a PersistentVolumeClaim, all: bool) {
+        self.add_claim(c);
+        if let Some(pv) = index.volume_of(c) {
+            self.follow_volume(index, pv, all);
+        }
+    }
+
+    fn follow_volume(&mut self, index: &Index<'a>, pv: &'a PersistentVolume, all: bool) {
+        if all || volume_is_stuck(pv) {
+            self.add_volume(pv);
+        }
+        for va in index.attachments_of(name_of(&pv.metadata)) {
+            if all || attachment_is_stuck(va, index) {
+                self.add_attachment(va);
+            }
+        }
+    }
+}
+
+fn is_stuck(meta: &firstaid::kube::api::ObjectMeta) -> bool {
+    meta.deletion_timestamp.is_some() && meta.finalizers.as_ref().is_some_and(|f| !f.is_empty())
+}
+
+pub fn claim_is_stuck(c: &PersistentVolumeClaim) -> bool {
+    is_stuck(&c.metadata)
+}
+
+pub fn volume_is_stuck(pv: &PersistentVolume) -> bool {
+    is_stuck(&pv.metadata)
+}
+
+/// Stuck deleting, or pointing at a node that no longer exists.
+pub fn attachment_is_stuck(va: &VolumeAttachment, index: &Index) -> bool {
+    is_stuck(&va.metadata) || index.node(&va.spec.node_name).is_none()
+}
+
+/// The namespace a cluster-scoped volume serves: its claim's.
+fn volume_namespace(pv: &PersistentVolume) -> Option<&str> {
+    pv.spec.as_ref()?.claim_ref.as_ref()?.namespace.as_deref()
+}
+
+/// Picks the objects to diagnose; a named object that does not exist is an error (exit 3).
+pub fn select<'a>(index: &Index<'a>, scope: &Scope) -> Result<Subjects<'a>> {
+    let mut s = Subjects::default();
+    let inv = index.inv;
+    let ns = scope.namespace;
+    if scope.named.is_empty() {
+        let in_scope = |n: Option<&str>| ns.is_none() || n == ns;
+        for c in inv.claims.iter().filter(|c| claim_is_stuck(c)) {
+            if in_scope(c.metadata.namespace.as_deref()) {
+                s.add_claim(c);
+            }
+        }
+        for pv in inv.volumes.iter().filter(|v| volume_is_stuck(v)) {
+            if in_scope(volume_namespace(pv)) {
+                s.add_volume(pv);
+            }
+        }
+        for va in &inv.attachments {
+            let pv_ns = va
+                .spec
+                .source
+                .persistent_volume_name
+                .as_deref()
+                .and_then(|pv| index.volume(pv))
+                .and_then(volume_namespace);
+            if attachment_is_stuck(va, index) && in_scope(pv_ns) {
+                s.add_attachment(va);
+            }
+        }
+        return Ok(s);
+    }
+    let namespaced = |kind: &str| {
+        ns.ok_or_else(|| {
+            Error::Usage(format!(
+                "a {kind} cannot be named across all namespaces: drop -A and use -n NAMESPACE"
+            ))
+        })
+    };
+    for named in scope.named {
+        match named {
+            Named::Claim(name) => {
+                let ns = namespaced("persistentvolumeclaim")?;
+                let c = index
+                    .claim(ns, name)
+                    .ok_or_else(|| Error::not_found("persistentvolumeclaims", name))?;
+                s.follow_claim(index, c, false);
+            }
+            Named::Volume(name) => {
+                let pv = index
+                    .volume(name)
+                    .ok_or_else(|| Error::not_found("persistentvolumes", name))?;
+                s.add_volume(pv);
+                if let Some(c) = index.bound_claim(pv).filter(|c| claim_is_stuck(c)) {
+                    s.add_claim(c);
+                }
+                s.follow_volume(index, pv, false);
+            }
+            Named::Attachment(name) => {
+                let va = inv
+                    .attachments
+                    .iter()
+                    .find(|va| name_of(&va.metadata) == name)
+                    .ok_or_else(|| Error::not_found("volumeattachments.storage.k8s.io", name))?;
+                s.add_attachment(va);
+                if let Some(pv) = va
+                    .spec
+                    .source
+                    .persistent_volume_name
+                    .as_deref()
+                    .and_then(|pv| index.volume(pv))
+                    .filter(|pv| volume_is_stuck(pv))
+                {
+                    s.add_volume(pv);
+                }
+            }
+            Named::Pod(name) => {
+                let ns = namespaced("pod")?;
+                let pod = inv
+                    .pods
+                    .iter()
+                    .find(|p| namespace_of(&p.metadata) == ns && name_of(&p.metadata) == name)
+                    .ok_or_else(|| Error::not_found("pods", name))?;
+                for claim_use in claims_of(pod) {
+                    if let Some(c) = index.claim(ns, &claim_use.claim) {
+                        s.follow_claim(index, c, true);
+                    }
+                }
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// Findings for the selected objects, claims first, then volumes, then attachments.
+pub fn diagnose(
+    index: &Index,
+    subjects: &Subjects,
+    overrides: Overrides,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = Vec::new();
+    for c in &subjects.claims {
+        findings.push(claim::finding(c, index, overrides, now));
+    }
+    for pv in &subjects.volumes {
+        findings.push(volume::finding(pv, index, overrides, now));
+    }
+    for va in &subjects.attachments {
+        findings.push(attachment::finding(va, index, overrides, now));
+    }
+    findings.sort_by(|a, b| (a.kind, &a.namespace, &a.name).cmp(&(b.kind, &b.namespace, &b.name)));
+    findings
+}
+
+/// Namespaces whose warning events the findings need (cluster-scoped objects' events are
+/// recorded in `default`).
+pub fn event_namespaces(subjects: &Subjects, index: &Index) -> Vec<String> {
+    let mut namespaces: Vec<String> = subjects
+        .claims
+        .iter()
+        .map(|c| namespace_of(&c.metadata).to_owned())
+        .collect();
+    for va in &subjects.attachments {
+        for pod in waiting_pod_objects(va, index) {
+            namespaces.push(namespace_of(&pod.metadata).to_owned());
+        }
+    }
+    if !subjects.volumes.is_empty() || !subjects.attachments.is_empty() {
+        namespaces.push("default".into());
+    }
+    namespaces.sort();
+    namespaces.dedup();
+    namespaces
+}
+
+/// Pods that use the claim bound to the attachment's volume but are not on the attachment's node.
+fn waiting_pod_objects<'a>(
+    va: &VolumeAttachment,
+    index: &Index<'a>,
+) -> Vec<&'a firstaid::k8s_openapi::api::core::v1::Pod> {
+    let Some(pv) = va
+        .spec
+        .source
+        .persistent_volume_name
+        .as_deref()
+        .and_then(|pv| index.volume(pv))
+    else {
+        return Vec::new();
+    };
+    let Some(claim) = index.bound_claim(pv) else {
+        return Vec::new();
+    };
+    index
+        .users_of(claim)
+        .into_iter()
+        .map(|(pod, _)| pod)
+        .filter(|pod| {
+            let facts = PodFacts::of(pod);
+            !facts.finished() && facts.node.as_deref() != Some(va.spec.node_name.as_str())
+        })
+        .collect()
+}
+
+fn events(index: &Index, uid: Option<&str>) -> Vec<EventInfo> {
+    index
+        .events_of(uid)
+        .into_iter()
+        .map(|e: &Event| EventInfo {
+            reason: e.reason.clone().unwrap_or_default(),
+            message: e.message.clone().unwrap_or_default(),
+            count: e.count.unwrap_or(1),
+            last_seen: event_time(e),
+        })
+        .collect()
+}
+
+/// `FailedMount (x604 over 22h, last 51s ago): Unable to mount …`
+fn describe_event(e: &EventInfo, now: DateTime<Utc>) -> String {
+    let when = e
+        .last_seen
+        .map(|t| format!(", last {} ago", age(t, now)))
+        .unwrap_or_default();
+    format!("{} (x{}{when}): {}", e.reason, e.count, e.message)
+}
+
+fn volume_info(pv: &PersistentVolume) -> VolumeInfo {
+    let spec = pv.spec.as_ref();
+    let csi = spec.and_then(|s| s.csi.as_ref());
+    VolumeInfo {
+        name: name_of(&pv.metadata).to_owned(),
+        phase: pv.status.as_ref().and_then(|s| s.phase.clone()),
+        reclaim_policy: spec.and_then(|s| s.persistent_volume_reclaim_policy.clone()),
+        storage_class: spec.and_then(|s| s.storage_class_name.clone()),
+        driver: csi.map(|c| c.driver.clone()),
+        volume_handle: csi.map(|c| c.volume_handle.clone()),
+    }
+}
+
+impl VolumeInfo {
+    /// What the storage backend calls it: the CSI handle when known, else the PV name (which is
+    /// what dynamically provisioned disks are named after).
+    pub fn backend_name(&self) -> &str {
+        self.volume_handle.as_deref().unwrap_or(&self.name)
+    }
+
+    pub fn deletes_backend(&self) -> bool {
+        self.reclaim_policy.as_deref() == Some("Delete")
+    }
+
+    /// The loud warning for a volume whose backend goes with it.
+    pub fn delete_warning(&self, trigger: &str) -> String {
+        format!(
+            "persistentvolume {} has reclaimPolicy Delete: {trigger}, the backend volume {} is DELETED and its data is gone. To keep the data, first run: kubectl patch pv {} -p '{{\"spec\":{{\"persistentVolumeReclaimPolicy\":\"Retain\"}}}}'",
+            self.name,
+            self.backend_name(),
+            self.name
+        )
+    }
+}
+
+fn attachment_info(va: &VolumeAttachment, index: &Index) -> AttachmentInfo {
+    let status = va.status.as_ref();
+    AttachmentInfo {
+        name: name_of(&va.metadata).to_owned(),
+        attacher: va.spec.attacher.clone(),
+        node: va.spec.node_name.clone(),
+        node_state: NodeState::of(index.node(&va.spec.node_name)),
+        attached: status.is_some_and(|s| s.attached),
+        terminating: va.metadata.deletion_timestamp.is_some(),
+        detach_error: status
+            .and_then(|s| s.detach_error.as_ref())
+            .map(|e| ErrorInfo {
+                message: e.message.clone().unwrap_or_default(),
+                time: e.time.as_ref().and_then(|t| time(&t.0)),
+            }),
+    }
+}
+
+impl AttachmentInfo {
+    pub fn describe(&self, now: DateTime<Utc>) -> String {
+        let mut text = format!(
+            "volumeattachment {}: node {} ({}), attached={}",
+            self.name,
+            self.node,
+            self.node_state.describe(),
+            self.attached
+        );
+        if self.terminating {
+            text.push_str(", Terminating");
+        }
+        if let Some(err) = &self.detach_error {
+            let when = err
+                .time
+                .map(|t| format!(" ({} ago)", age(t, now)))
+                .unwrap_or_default();
+            let _ = write!(text, ", detachError{when}: {}", err.message);
+        }
+        text
+    }
+}
+
+fn status_of(meta: &firstaid::kube::api::ObjectMeta, phase: Option<&str>) -> String {
+    if meta.deletion_timestamp.is_some() {
+        "Terminating".into()
+    } else {
+        phase.unwrap_or("-").to_owned()
+    }
+}
+
+/// Advice for a refusal: what the override would do.
+fn refusal_advice(decision: &Decision) -> Option<String> {
+    match decision {
+        Decision::Refuse { override_flag, .. } => Some(format!(
+            "--fix refuses this; {override_flag} would remove the finalizer anyway — only if you accept the consequences above"
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,104 @@
+//! The reads: one paginated list per kind, all at once, each retried on 429 by the shared pager;
+//! then warning events, only in the namespaces of the objects involved.
+
+use firstaid::k8s_openapi::NamespaceResourceScope;
+use firstaid::k8s_openapi::api::core::v1::{
+    Event, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+};
+use firstaid::k8s_openapi::api::storage::v1::{StorageClass, VolumeAttachment};
+use firstaid::kube::Resource;
+use firstaid::kube::api::{Api, ListParams};
+use firstaid::pager::list_all;
+use firstaid::{Kube, Result};
+use serde::de::DeserializeOwned;
+
+use crate::inventory::Inventory;
+
+/// Above this many namespaces, one cluster-wide event list is cheaper than one per namespace.
+const EVENT_NAMESPACES_LIMIT: usize = 16;
+
+/// A namespaced kind in one namespace, or across all of them.
+pub fn scoped<K>(kube: &Kube, namespace: Option<&str>) -> Api<K>
+where
+    K: Resource<DynamicType = (), Scope = NamespaceResourceScope>,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(kube.client.clone(), ns),
+        None => Api::all(kube.client.clone()),
+    }
+}
+
+/// `namespace` scopes claims and pods; volumes, attachments, nodes and classes are cluster-wide.
+pub async fn inventory(kube: &Kube, namespace: Option<&str>) -> Result<Inventory> {
+    let all = ListParams::default();
+    let (claims_api, pods_api) = (scoped(kube, namespace), scoped(kube, namespace));
+    let client = &kube.client;
+    let (volumes_api, attachments_api, nodes_api, classes_api) = (
+        Api::all(client.clone()),
+        Api::all(client.clone()),
+        Api::all(client.clone()),
+        Api::all(client.clone()),
+    );
+    let (claims, volumes, attachments, pods, nodes, storage_classes) = futures::try_join!(
+        list_all::<PersistentVolumeClaim>(&claims_api, &all),
+        list_all::<PersistentVolume>(&volumes_api, &all),
+        list_all::<VolumeAttachment>(&attachments_api, &all),
+        list_all::<Pod>(&pods_api, &all),
+        list_all::<Node>(&nodes_api, &all),
+        optional(list_all::<StorageClass>(&classes_api, &all)),
+    )?;
+    Ok(Inventory {
+        claims,
+        volumes,
+        attachments,
+        pods,
+        nodes,
+        storage_classes,
+        events: Vec::new(),
+    })
+}
+
+/// Lists that only add detail: a 403 leaves them empty instead of failing the diagnosis.
+async fn optional<K>(list: impl Future<Output = Result<Vec<K>>>) -> Result<Vec<K>> {
+    match list.await {
+        Err(e) if e.is_forbidden() => Ok(Vec::new()),
+        other => other,
+    }
+}
+
+/// Warning events in these namespaces (FailedMount, FailedAttachVolume, …).
+pub async fn warning_events(kube: &Kube, namespaces: &[String]) -> Result<Vec<Event>> {
+    let params = ListParams::default().fields("type=Warning");
+    if namespaces.is_empty() {
+        return Ok(Vec::new());
+    }
+    if namespaces.len() > EVENT_NAMESPACES_LIMIT {
+        return optional(list_all::<Event>(&Api::all(kube.client.clone()), &params)).await;
+    }
+    let apis: Vec<Api<Event>> = namespaces
+        .iter()
+        .map(|ns| Api::namespaced(kube.client.clone(), ns))
+        .collect();
+    let lists = futures::future::try_join_all(
+        apis.iter()
+            .map(|api| optional(list_all::<Event>(api, &params))),
+    )
+    .await?;
+    Ok(lists.into_iter().flatten().collect())
+}
+
+/// The current resourceVersion of a list, read before the full list so that a watch started from
+/// it replays every change made since (see `live.rs`).
+pub async fn resource_version<K>(api: &Api<K>) -> Result<String>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let params = ListParams::default().limit(1);
+    let list = firstaid::concurrency::with_retry(|| async {
+        api.list_metadata(&params)
+            .await
+            .map_err(firstaid::Error::from)
+    })
+    .await?;
+    Ok(list.metadata.resource_version.unwrap_or_default())
+}

@@ -1,0 +1,257 @@
+//! The objects a diagnosis looks at, and the lookups that connect them: pod → claim (including
+//! generic ephemeral volumes, whose claim is `<pod>-<volume>`) → volume → attachment → node.
+//!
+//! Built once from one list per kind, so resolving thousands of claims costs hash lookups instead
+//! of a request per object. [`Index`] borrows the lists; the same lookups serve the diagnosis and,
+//! on freshly watched lists, the safety re-check right before each change.
+
+use std::collections::HashMap;
+
+use firstaid::k8s_openapi::api::core::v1::{
+    Event, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+};
+use firstaid::k8s_openapi::api::storage::v1::{StorageClass, VolumeAttachment};
+
+/// Everything fetched for one run.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub claims: Vec<PersistentVolumeClaim>,
+    pub volumes: Vec<PersistentVolume>,
+    pub attachments: Vec<VolumeAttachment>,
+    pub pods: Vec<Pod>,
+    pub nodes: Vec<Node>,
+    pub storage_classes: Vec<StorageClass>,
+    /// Warning events of the objects involved (fetched after the first diagnosis pass).
+    pub events: Vec<Event>,
+}
+
+/// How a pod refers to a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimSource {
+    /// `volumes[].persistentVolumeClaim.claimName`.
+    Direct,
+    /// `volumes[].ephemeral`: the claim `<pod>-<volume>` created for (and owned by) the pod.
+    Ephemeral,
+}
+
+/// One pod volume that names a claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimUse {
+    pub volume: String,
+    pub claim: String,
+    pub source: ClaimSource,
+}
+
+/// The claims a pod's volumes name, in spec order.
+pub fn claims_of(pod: &Pod) -> Vec<ClaimUse> {
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref());
+    volumes
+        .into_iter()
+        .flatten()
+        .filter_map(|v| {
+            if let Some(pvc) = &v.persistent_volume_claim {
+                Some(ClaimUse {
+                    volume: v.name.clone(),
+                    claim: pvc.claim_name.clone(),
+                    source: ClaimSource::Direct,
+                })
+            } else {
+                v.ephemeral.as_ref().map(|_| ClaimUse {
+                    volume: v.name.clone(),
+                    claim: format!("{pod_name}-{}", v.name),
+                    source: ClaimSource::Ephemeral,
+                })
+            }
+        })
+        .collect()
+}
+
+/// Whether `claim` is really the ephemeral claim of `pod`: the name alone could be a
+/// same-named claim someone else made, which the pod would refuse to use.
+pub fn is_ephemeral_claim_of(claim: &PersistentVolumeClaim, pod: &Pod) -> bool {
+    let Some(pod_uid) = pod.metadata.uid.as_deref() else {
+        return false;
+    };
+    claim
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|o| o.controller == Some(true) && o.uid == pod_uid)
+}
+
+pub fn name_of(meta: &firstaid::kube::api::ObjectMeta) -> &str {
+    meta.name.as_deref().unwrap_or_default()
+}
+
+pub fn namespace_of(meta: &firstaid::kube::api::ObjectMeta) -> &str {
+    meta.namespace.as_deref().unwrap_or_default()
+}
+
+/// Lookups over an [`Inventory`].
+#[derive(Debug)]
+pub struct Index<'a> {
+    pub inv: &'a Inventory,
+    claims: HashMap<(&'a str, &'a str), &'a PersistentVolumeClaim>,
+    volumes: HashMap<&'a str, &'a PersistentVolume>,
+    attachments_by_volume: HashMap<&'a str, Vec<&'a VolumeAttachment>>,
+    users: HashMap<(&'a str, String), Vec<(&'a Pod, ClaimUse)>>,
+    nodes: HashMap<&'a str, &'a Node>,
+    events: HashMap<&'a str, Vec<&'a Event>>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(inv: &'a Inventory) -> Self {
+        let claims = inv
+            .claims
+            .iter()
+            .map(|c| ((namespace_of(&c.metadata), name_of(&c.metadata)), c))
+            .collect();
+        let volumes = inv
+            .volumes
+            .iter()
+            .map(|v| (name_of(&v.metadata), v))
+            .collect();
+        let mut attachments_by_volume: HashMap<&str, Vec<&VolumeAttachment>> = HashMap::new();
+        for va in &inv.attachments {
+            if let Some(pv) = va.spec.source.persistent_volume_name.as_deref() {
+                attachments_by_volume.entry(pv).or_default().push(va);
+            }
+        }
+        let mut users: HashMap<(&str, String), Vec<(&Pod, ClaimUse)>> = HashMap::new();
+        for pod in &inv.pods {
+            for claim_use in claims_of(pod) {
+                users
+                    .entry((namespace_of(&pod.metadata), claim_use.claim.clone()))
+                    .or_default()
+                    .push((pod, claim_use));
+            }
+        }
+        let nodes = inv
+            .nodes
+            .iter()
+            .map(|n| (name_of(&n.metadata), n))
+            .collect();
+        let mut events: HashMap<&str, Vec<&Event>> = HashMap::new();
+        for event in &inv.events {
+            if let Some(uid) = event.involved_object.uid.as_deref() {
+                events.entry(uid).or_default().push(event);
+            }
+        }
+        Index {
+            inv,
+            claims,
+            volumes,
+            attachments_by_volume,
+            users,
+            nodes,
+            events,
+        }
+    }
+
+    pub fn claim(&self, namespace: &str, name: &str) -> Option<&'a PersistentVolumeClaim> {
+        self.claims.get(&(namespace, name)).copied()
+    }
+
+    pub fn volume(&self, name: &str) -> Option<&'a PersistentVolume> {
+        self.volumes.get(name).copied()
+    }
+
+    pub fn node(&self, name: &str) -> Option<&'a Node> {
+        self.nodes.get(name).copied()
+    }
+
+    /// VolumeAttachments whose source is this PV.
+    pub fn attachments_of(&self, volume: &str) -> &[&'a VolumeAttachment] {
+        self.attachments_by_volume
+            .get(volume)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Pods whose volumes name this claim (an ephemeral volume only when the claim is the pod's own).
+    pub fn users_of(&self, claim: &PersistentVolumeClaim) -> Vec<(&'a Pod, ClaimUse)> {
+        let key = (
+            namespace_of(&claim.metadata),
+            name_of(&claim.metadata).to_owned(),
+        );
+        self.users
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter(|(pod, u)| u.source == ClaimSource::Direct || is_ephemeral_claim_of(claim, pod))
+            .cloned()
+            .collect()
+    }
+
+    /// The claim a PV is bound to, when that claim still exists (same uid when the PV recorded one).
+    pub fn bound_claim(&self, pv: &PersistentVolume) -> Option<&'a PersistentVolumeClaim> {
+        let claim_ref = pv.spec.as_ref()?.claim_ref.as_ref()?;
+        let claim = self.claim(claim_ref.namespace.as_deref()?, claim_ref.name.as_deref()?)?;
+        match (claim_ref.uid.as_deref(), claim.metadata.uid.as_deref()) {
+            (Some(want), Some(have)) if want != have => None,
+            _ => Some(claim),
+        }
+    }
+
+    /// The PV a claim is bound to (by `spec.volumeName`), when it exists.
+    pub fn volume_of(&self, claim: &PersistentVolumeClaim) -> Option<&'a PersistentVolume> {
+        self.volume(claim.spec.as_ref()?.volume_name.as_deref()?)
+    }
+
+    /// Warning events about the object with this uid, newest first.
+    pub fn events_of(&self, uid: Option<&str>) -> Vec<&'a Event> {
+        let mut events: Vec<&Event> = uid
+            .and_then(|u| self.events.get(u))
+            .cloned()
+            .unwrap_or_default();
+        events.sort_by_key(|e| std::cmp::Reverse(crate::facts::event_time(e)));
+        events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::*;
+
+    #[test]
+    fn pods_resolve_to_claims_including_ephemeral_ones() {
+        let pod = pod("demo", "web-0", Some("n1"), "Running")
+            .with_claim("data", "data-web-0")
+            .with_ephemeral("scratch");
+        let uses = claims_of(&pod);
+        assert_eq!(uses.len(), 2);
+        assert_eq!(uses[0].claim, "data-web-0");
+        assert_eq!(uses[1].claim, "web-0-scratch");
+        assert_eq!(uses[1].source, ClaimSource::Ephemeral);
+    }
+
+    #[test]
+    fn ephemeral_claims_count_only_when_owned_by_the_pod() {
+        let p = pod("demo", "web-0", Some("n1"), "Running").with_ephemeral("scratch");
+        let owned = claim("demo", "web-0-scratch").owned_by(&p);
+        let foreign = claim("demo", "web-0-scratch");
+        let inv = Inventory {
+            pods: vec![p],
+            ..Inventory::default()
+        };
+        let index = Index::new(&inv);
+        assert_eq!(index.users_of(&owned).len(), 1);
+        assert!(index.users_of(&foreign).is_empty());
+    }
+
+    #[test]
+    fn bound_claim_requires_matching_uid() {
+        let c = claim("demo", "data").with_uid("c1");
+        let inv = Inventory {
+            claims: vec![c],
+            ..Inventory::default()
+        };
+        let index = Index::new(&inv);
+        let same = volume("pv1").claimed_by("demo", "data", Some("c1"));
+        let other = volume("pv1").claimed_by("demo", "data", Some("old-uid"));
+        assert!(index.bound_claim(&same).is_some());
+        assert!(index.bound_claim(&other).is_none());
+    }
+}
