@@ -269,7 +269,7 @@ fn stale_attachment_of_a_deleted_node_is_released() {
         format!("persistentvolume/{pv}"),
         format!("volumeattachment.storage.k8s.io/{va}"),
         format!("node {gone_node} does not exist"),
-        format!("detachError since"),
+        "detachError since".to_owned(),
         "FailedMount (x604".to_owned(),
         format!(
             "pod {ns}/nginx-perf-7 (ContainerCreating on node {new_node}) waits for this volume"
