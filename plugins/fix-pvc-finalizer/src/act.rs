@@ -56,10 +56,11 @@ pub fn plan(findings: &[Finding], index: &Index) -> Plan {
                 .phase(0),
             );
         }
-        let deletes_backend = f
-            .volume
-            .as_ref()
-            .is_some_and(crate::diagnose::VolumeInfo::deletes_backend);
+        // The reclaim policy matters when the claim or volume goes, not an attachment.
+        let deletes_backend = f.kind != Kind::VolumeAttachment
+            && f.volume
+                .as_ref()
+                .is_some_and(crate::diagnose::VolumeInfo::deletes_backend);
         let risk = if f.warnings.iter().any(|w| w.contains("still used by")) || deletes_backend {
             Risk::High
         } else {

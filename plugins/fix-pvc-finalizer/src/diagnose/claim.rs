@@ -69,7 +69,7 @@ pub(super) fn finding(
     );
     f.pods = holders(claim, index);
     for h in &f.pods {
-        f.evidence.push(format!("{} {}", h.describe(), meaning(h)));
+        f.evidence.push(format!("{}: {}", h.describe(), meaning(h)));
     }
     let holding: Vec<&Holder> = f.pods.iter().filter(|h| h.kind.holds_finalizer()).collect();
     let terminating = claim.metadata.deletion_timestamp.is_some();
@@ -93,7 +93,7 @@ pub(super) fn finding(
         }
         if terminating && info.deletes_backend() {
             f.warnings
-                .push(info.delete_warning("once the claim is gone the volume is released and"));
+                .push(info.delete_warning("once the claim is gone and the volume is released"));
         }
         f.volume = Some(info);
     } else if let Some(volume_name) = claim.spec.as_ref().and_then(|s| s.volume_name.as_deref()) {

@@ -480,10 +480,11 @@ impl VolumeInfo {
         self.reclaim_policy.as_deref() == Some("Delete")
     }
 
-    /// The loud warning for a volume whose backend goes with it.
-    pub fn delete_warning(&self, trigger: &str) -> String {
+    /// The loud warning for a volume whose backend goes with it; `when` completes
+    /// "the backend volume X is DELETED …".
+    pub fn delete_warning(&self, when: &str) -> String {
         format!(
-            "persistentvolume {} has reclaimPolicy Delete: {trigger}, the backend volume {} is DELETED and its data is gone. To keep the data, first run: kubectl patch pv {} -p '{{\"spec\":{{\"persistentVolumeReclaimPolicy\":\"Retain\"}}}}'",
+            "persistentvolume {} has reclaimPolicy Delete: the backend volume {} is DELETED {when}, and its data with it. To keep the data, first run: kubectl patch pv {} -p '{{\"spec\":{{\"persistentVolumeReclaimPolicy\":\"Retain\"}}}}'",
             self.name,
             self.backend_name(),
             self.name

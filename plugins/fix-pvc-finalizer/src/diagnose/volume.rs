@@ -79,7 +79,7 @@ pub(super) fn finding(
             };
             if info.deletes_backend() {
                 f.warnings.push(
-                    info.delete_warning("it exists to be deleted together with this PV, and"),
+                    info.delete_warning("by its provisioner when this volume goes (or left behind if the provisioner is gone)"),
                 );
             }
             for cleanup in finalizers
