@@ -5,6 +5,7 @@ use crate::harness::Scenario;
 
 mod evicted_clean;
 mod exitcode_explain;
+mod fix_pvc_finalizer;
 mod get_configmaps;
 mod ipv6_cidr;
 mod ns_unstick;
@@ -19,4 +20,5 @@ pub const ALL: &[Scenario] = &[
     ns_unstick::SCENARIO,
     exitcode_explain::SCENARIO,
     top_real::SCENARIO,
+    fix_pvc_finalizer::SCENARIO,
 ];
