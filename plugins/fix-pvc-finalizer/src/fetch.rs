@@ -102,3 +102,6 @@ where
     .await?;
     Ok(list.metadata.resource_version.unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests;
