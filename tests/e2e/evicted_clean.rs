@@ -362,24 +362,7 @@ fn refuses_without_confirmation_or_permission() {
 
     let user = unique("ec-reader");
     let kubeconfig = c.add_user(&user);
-    c.kubectl_ok(&[
-        "create",
-        "role",
-        "pod-reader",
-        "-n",
-        &ns,
-        "--verb=get,list",
-        "--resource=pods",
-    ]);
-    c.kubectl_ok(&[
-        "create",
-        "rolebinding",
-        "pod-reader",
-        "-n",
-        &ns,
-        "--role=pod-reader",
-        &format!("--user={user}"),
-    ]);
+    c.grant(&ns, &user, "pod-reader", "get,list", "pods");
     let out = c.kubectl_as(&kubeconfig, &["evicted-clean", "-n", &ns, "--fix", "--yes"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(7), "{stdout}\n{stderr}");

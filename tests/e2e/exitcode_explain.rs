@@ -468,24 +468,7 @@ fn a_user_who_cannot_read_nodes_or_events_still_gets_a_verdict() {
     );
     let user = unique("exit-viewer");
     let kubeconfig = c.add_user(&user);
-    c.kubectl_ok(&[
-        "create",
-        "role",
-        "pod-reader",
-        "-n",
-        &ns,
-        "--verb=get,list",
-        "--resource=pods",
-    ]);
-    c.kubectl_ok(&[
-        "create",
-        "rolebinding",
-        "pod-reader",
-        "-n",
-        &ns,
-        "--role=pod-reader",
-        &format!("--user={user}"),
-    ]);
+    c.grant(&ns, &user, "pod-reader", "get,list", "pods");
     let out = c.kubectl_as(&kubeconfig, &["exitcode-explain", "pod/app", "-n", &ns]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");

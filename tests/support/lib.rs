@@ -354,6 +354,29 @@ impl Cluster {
         self.add_user_in_groups(name, &[])
     }
 
+    /// Gives `user` exactly `verbs` on `resources` in namespace `ns` (a Role and a RoleBinding
+    /// named `role`), for RBAC tests that need a partly privileged user.
+    pub fn grant(&self, ns: &str, user: &str, role: &str, verbs: &str, resources: &str) {
+        self.kubectl_ok(&[
+            "create",
+            "role",
+            role,
+            "-n",
+            ns,
+            &format!("--verb={verbs}"),
+            &format!("--resource={resources}"),
+        ]);
+        self.kubectl_ok(&[
+            "create",
+            "rolebinding",
+            role,
+            "-n",
+            ns,
+            &format!("--role={role}"),
+            &format!("--user={user}"),
+        ]);
+    }
+
     /// [`Cluster::add_user`] with group memberships (certificate organisations).
     pub fn add_user_in_groups(&self, name: &str, groups: &[&str]) -> PathBuf {
         let mut users = self
