@@ -3,11 +3,6 @@
 //! shells) reaches the plugin through the `kubectl_complete-*` link that `completion install`
 //! creates and answers from the test cluster: flag names, kubeconfig contexts, namespaces, and
 //! each plugin's own objects.
-//!
-//! A plugin takes part once it is wired to `firstaid::completion` (its crate has
-//! `src/complete.rs`); the others are reported as skipped.
-
-#![allow(clippy::print_stderr)] // skip notes in the test output
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -15,26 +10,6 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use firstaid_e2e::{Cluster, PLUGINS, cluster, plugin_bin_dir, workspace_root};
-
-/// Whether the plugin is wired to firstaid::completion.
-fn wired(plugin: &str) -> bool {
-    workspace_root()
-        .join("plugins")
-        .join(plugin)
-        .join("src/complete.rs")
-        .is_file()
-}
-
-fn wired_plugins() -> Vec<(&'static str, &'static str)> {
-    let (wired, not): (Vec<_>, Vec<_>) = PLUGINS.into_iter().partition(|(p, _)| wired(p));
-    if !not.is_empty() {
-        let names: Vec<&str> = not.iter().map(|(p, _)| *p).collect();
-        eprintln!(
-            "SKIPPED for {names:?}: not wired to firstaid::completion yet (no src/complete.rs)"
-        );
-    }
-    wired
-}
 
 /// The words before kubectl's connection flags: ipv6-cidr takes them on `cluster` only.
 fn kube_prefix(plugin: &str) -> Vec<&str> {
@@ -92,7 +67,7 @@ fn static_scripts_match_the_clap_definitions() {
             ),
         ]
     };
-    for (_, bin) in wired_plugins() {
+    for (_, bin) in PLUGINS {
         for (shell, file) in files(stem(bin)) {
             let mut cmd = Command::new(plugin_bin_dir().join(bin));
             cmd.args(["completion", shell]).stdin(Stdio::null());
@@ -120,7 +95,7 @@ fn completion_links() -> &'static Path {
             .tempdir()
             .expect("tempdir")
             .keep();
-        for (_, bin) in wired_plugins() {
+        for (_, bin) in PLUGINS {
             let mut cmd = Command::new(plugin_bin_dir().join(bin));
             cmd.args(["completion", "install", "--dir"])
                 .arg(&dir)
@@ -159,12 +134,12 @@ fn complete(c: &Cluster, args: &[&str]) -> (Vec<String>, String) {
 }
 
 #[test]
-fn kubectl_completes_flags_contexts_and_namespaces_of_every_wired_plugin() {
+fn kubectl_completes_flags_contexts_and_namespaces_of_every_plugin() {
     let c = cluster();
     let ns = c.create_namespace("complete-me");
     let context = c.kubectl_ok(&["config", "current-context"]);
     let context = context.trim();
-    for (plugin, _) in wired_plugins() {
+    for (plugin, _) in PLUGINS {
         let p = kube_prefix(plugin);
         let (values, directive) = complete(c, &words(&p, &["--con"]));
         assert!(
@@ -202,7 +177,7 @@ fn completion_is_silent_when_the_cluster_is_unreachable() {
     )
     .expect("write kubeconfig");
     let kubeconfig = kubeconfig.to_string_lossy().into_owned();
-    for (plugin, _) in wired_plugins() {
+    for (plugin, _) in PLUGINS {
         let p = kube_prefix(plugin);
         let (values, directive) = complete(c, &words(&p, &["--kubeconfig", &kubeconfig, "-n", ""]));
         assert!(values.is_empty(), "{plugin}: {values:?}");
@@ -217,10 +192,6 @@ fn completion_is_silent_when_the_cluster_is_unreachable() {
 
 #[test]
 fn ns_unstick_completes_terminating_namespaces() {
-    if !wired("ns-unstick") {
-        eprintln!("SKIPPED: ns-unstick is not wired to firstaid::completion yet");
-        return;
-    }
     let c = cluster();
     let healthy = c.create_namespace("healthy");
     let stuck = c.create_namespace("stuck");
@@ -254,11 +225,7 @@ fn ns_unstick_completes_terminating_namespaces() {
 }
 
 #[test]
-fn fix_pvc_finalizer_completes_stuck_claims_and_volumes() {
-    if !wired("fix-pvc-finalizer") {
-        eprintln!("SKIPPED: fix-pvc-finalizer is not wired to firstaid::completion yet");
-        return;
-    }
+fn fix_pvc_finalizer_completes_stuck_claims_volumes_and_attachments() {
     let c = cluster();
     let ns = c.create_namespace("pvc-complete");
     let claim = |name: &str| {
@@ -280,14 +247,67 @@ fn fix_pvc_finalizer_completes_stuck_claims_and_volumes() {
                       "storageClassName": "none", "hostPath": {{"path": "/tmp/{pv}"}}}}}}"#
     ));
     c.kubectl_ok(&["delete", "pv", &pv, "--wait=false"]);
+    // Attachments: one left behind by a node that is gone, one being deleted on a live node
+    // (both stuck), and a healthy one on the live node (not offered).
+    let live_node = c.create_node("va-complete");
+    let attachment = |name: &str, node: &str| {
+        c.apply(&format!(
+            r#"{{"apiVersion": "storage.k8s.io/v1", "kind": "VolumeAttachment",
+                "metadata": {{"name": "{name}", "finalizers": ["external-attacher/csi-test"]}},
+                "spec": {{"attacher": "csi-test", "nodeName": "{node}",
+                          "source": {{"persistentVolumeName": "{pv}"}}}}}}"#
+        ));
+    };
+    let va_gone = firstaid_e2e::unique("csi-gone");
+    let va_deleting = firstaid_e2e::unique("csi-deleting");
+    let va_healthy = firstaid_e2e::unique("csi-healthy");
+    attachment(&va_gone, &firstaid_e2e::unique("i-deleted-node"));
+    attachment(&va_deleting, &live_node);
+    attachment(&va_healthy, &live_node);
+    c.kubectl_ok(&["delete", "volumeattachment", &va_deleting, "--wait=false"]);
 
     let (values, directive) = complete(c, &["fix-pvc-finalizer", "-n", &ns, ""]);
     assert!(values.contains(&"data-stuck-0".to_owned()), "{values:?}");
     assert!(!values.contains(&"data-fine-0".to_owned()), "{values:?}");
     assert!(values.contains(&format!("pv/{pv}")), "{values:?}");
+    for va in [&va_gone, &va_deleting] {
+        assert!(
+            values.contains(&format!("volumeattachment/{va}")),
+            "{va}: {values:?}"
+        );
+    }
+    assert!(
+        !values.contains(&format!("volumeattachment/{va_healthy}")),
+        "{values:?}"
+    );
     assert_eq!(directive, ":4");
     let (values, _) = complete(c, &["fix-pvc-finalizer", "-n", &ns, "pv/"]);
     assert!(values.contains(&format!("pv/{pv}")), "{values:?}");
+    assert!(values.iter().all(|v| v.starts_with("pv/")), "{values:?}");
+    let (values, _) = complete(c, &["fix-pvc-finalizer", "-n", &ns, "volumeattachment/"]);
+    assert!(
+        values.contains(&format!("volumeattachment/{va_gone}")),
+        "{values:?}"
+    );
+
+    for va in [&va_gone, &va_deleting, &va_healthy] {
+        c.kubectl_ok(&[
+            "patch",
+            "volumeattachment",
+            va,
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":null}}"#,
+        ]);
+    }
+    c.kubectl_ok(&[
+        "delete",
+        "volumeattachment",
+        &va_gone,
+        &va_healthy,
+        "--wait=false",
+    ]);
+    c.kubectl_ok(&["delete", "node", &live_node]);
 
     for (kind, name, namespace) in [
         ("pvc", "data-stuck-0", Some(ns.as_str())),
@@ -312,10 +332,6 @@ fn fix_pvc_finalizer_completes_stuck_claims_and_volumes() {
 
 #[test]
 fn exitcode_explain_completes_pods_that_exited_non_zero() {
-    if !wired("exitcode-explain") {
-        eprintln!("SKIPPED: exitcode-explain is not wired to firstaid::completion yet");
-        return;
-    }
     let c = cluster();
     let ns = c.create_namespace("exit-complete");
     let node = c.create_node("exit-complete");
@@ -347,10 +363,6 @@ fn exitcode_explain_completes_pods_that_exited_non_zero() {
 
 #[test]
 fn top_real_completes_node_names() {
-    if !wired("top-real") {
-        eprintln!("SKIPPED: top-real is not wired to firstaid::completion yet");
-        return;
-    }
     let c = cluster();
     let node = c.create_node("top-complete");
     let (values, _) = complete(c, &["top-real", ""]);
@@ -367,7 +379,7 @@ pub(crate) fn krew_installed_plugins_complete_after_completion_install(
     kubectl: &dyn Fn(&[&str]) -> Command,
     krew_root: &Path,
 ) {
-    for (plugin, bin) in wired_plugins() {
+    for (plugin, bin) in PLUGINS {
         let text = ok(
             &kubectl(&[plugin, "completion", "install"])
                 .output()
