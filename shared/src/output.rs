@@ -211,7 +211,7 @@ impl Printer {
             body,
         };
         let text = if self.format == Format::Yaml {
-            serde_yaml::to_string(&doc).map_err(|e| Error::Other(e.to_string()))?
+            serde_saphyr::to_string(&doc).map_err(|e| Error::Other(e.to_string()))?
         } else {
             let mut s =
                 serde_json::to_string_pretty(&doc).map_err(|e| Error::Other(e.to_string()))?;
@@ -522,6 +522,26 @@ mod tests {
         p.document("Thing", &serde_json::json!({"a": "b"}))
             .expect("print");
         assert!(out.text().contains("kind: Thing"));
+    }
+
+    /// `-o yaml` must mean exactly what `-o json` means: strings that look like other YAML types
+    /// stay strings, nesting and empty collections survive.
+    #[test]
+    fn yaml_document_reads_back_as_the_json_document() {
+        let body = serde_json::json!({
+            "items": [
+                {"name": "yes", "count": 3, "ratio": 0.5, "reason": null, "tags": []},
+                {"name": "1.0", "message": "node \"a\": not found\nretrying", "empty": {}},
+                {"name": "~", "colon": "a: b", "hash": "#x", "star": "*", "true": "false"},
+            ],
+        });
+        let (mut p, json, _) = Printer::captured(Format::Json);
+        p.document("Thing", &body).expect("json");
+        let (mut p, yaml, _) = Printer::captured(Format::Yaml);
+        p.document("Thing", &body).expect("yaml");
+        let from_json: serde_json::Value = serde_json::from_str(&json.text()).expect("json");
+        let from_yaml: serde_json::Value = serde_saphyr::from_str(&yaml.text()).expect("yaml");
+        assert_eq!(from_yaml, from_json, "{}", yaml.text());
     }
 
     #[test]

@@ -207,10 +207,10 @@ mod tests {
             Format::Yaml,
         )
         .expect("split");
-        let v: serde_json::Value = serde_yaml::from_str(&yaml).expect("yaml");
+        let v: serde_json::Value = serde_saphyr::from_str(&yaml).expect("yaml");
         assert_eq!(v["items"], serde_json::json!([]));
         let yaml = split(&["10.0.0.0/24", "--into", "/26"], Format::Yaml).expect("split");
-        let v: serde_json::Value = serde_yaml::from_str(&yaml).expect("yaml");
+        let v: serde_json::Value = serde_saphyr::from_str(&yaml).expect("yaml");
         assert_eq!(v["items"][3], "10.0.0.192/26");
         let wide = split(&["10.0.0.0/24", "--into", "/25"], Format::Wide).expect("split");
         assert!(
