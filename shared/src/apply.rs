@@ -7,22 +7,24 @@
 //! resourceVersion, the namespace's resourceVersion on `/finalize`). A conflict means: read again,
 //! ask the guard again, and only then retry — never overwrite what someone else just wrote.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams, Preconditions};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::access::{Permission, can_i};
-use crate::backup::Backup;
+use crate::backup::{Backup, Staged};
 use crate::concurrency::{Cancel, ConcurrencyArgs, bounded, with_retry};
 use crate::error::{Error, Result};
 use crate::kubeargs::Kube;
 use crate::output::{Cell, Column, Printer, Table, Tone};
-use crate::plan::{Action, Plan, Step};
+use crate::plan::{Action, Outline, Plan, Step};
 use crate::progress::Progress;
 
 /// Attempts per step when a concurrent writer keeps changing the object.
@@ -56,6 +58,19 @@ pub struct MutationArgs {
     pub backup_dir: Option<PathBuf>,
     #[command(flatten)]
     pub concurrency: ConcurrencyArgs,
+}
+
+impl MutationArgs {
+    /// For plugins that list many objects to change: a backup staged while listing (each object
+    /// saved as its page arrives, then dropped), handed to [`Applier::execute_streamed`]. `None`
+    /// for dry runs, which change nothing and so back nothing up.
+    pub fn stage_backup(&self, plugin: &str) -> Result<Option<Staged>> {
+        if self.dry_run == DryRun::None {
+            Staged::create(self.backup_dir.as_deref(), plugin).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
 }
 
 /// What happened to one step.
@@ -126,37 +141,84 @@ pub struct Counts {
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub dry_run: DryRun,
+    /// Every step, for plans up to [`RESULTS_FOR_EVERY_STEP_UP_TO`] steps; above, only the
+    /// steps that did not succeed (`counts` has all of them, `succeededNotListed` how many were
+    /// left out).
     pub results: Vec<StepResult>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub succeeded_not_listed: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup_dir: Option<PathBuf>,
     pub interrupted: bool,
     pub counts: Counts,
 }
 
-impl Report {
-    fn new(
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Above this many steps a report keeps only the results that need attention: 50,000 successful
+/// deletes are a count, not 50,000 entries in memory.
+pub const RESULTS_FOR_EVERY_STEP_UP_TO: usize = 1000;
+
+/// Collects outcomes into a [`Report`] as they arrive.
+#[derive(Debug)]
+struct Tally {
+    keep_every_result: bool,
+    results: Vec<StepResult>,
+    succeeded_not_listed: usize,
+    counts: Counts,
+}
+
+impl Tally {
+    fn new(total: usize) -> Self {
+        Tally {
+            keep_every_result: total <= RESULTS_FOR_EVERY_STEP_UP_TO,
+            results: Vec::new(),
+            succeeded_not_listed: 0,
+            counts: Counts::default(),
+        }
+    }
+
+    fn add(&mut self, mut step: Step, outcome: Outcome) {
+        match outcome {
+            Outcome::Planned | Outcome::DryRun | Outcome::Applied => self.counts.applied += 1,
+            Outcome::AlreadyDone { .. } => self.counts.already_done += 1,
+            Outcome::Skipped { .. } => self.counts.skipped += 1,
+            Outcome::Failed { .. } => self.counts.failed += 1,
+            Outcome::NotStarted => self.counts.not_started += 1,
+        }
+        if self.keep_every_result || !outcome.succeeded() {
+            step.snapshot = None;
+            self.results.push(StepResult { step, outcome });
+        } else {
+            self.succeeded_not_listed += 1;
+        }
+    }
+
+    fn into_report(
+        self,
         dry_run: DryRun,
-        results: Vec<StepResult>,
         backup_dir: Option<PathBuf>,
         interrupted: bool,
-    ) -> Self {
-        let mut counts = Counts::default();
-        for r in &results {
-            match r.outcome {
-                Outcome::Planned | Outcome::DryRun | Outcome::Applied => counts.applied += 1,
-                Outcome::AlreadyDone { .. } => counts.already_done += 1,
-                Outcome::Skipped { .. } => counts.skipped += 1,
-                Outcome::Failed { .. } => counts.failed += 1,
-                Outcome::NotStarted => counts.not_started += 1,
-            }
-        }
+    ) -> Report {
         Report {
             dry_run,
-            results,
+            results: self.results,
+            succeeded_not_listed: self.succeeded_not_listed,
             backup_dir,
             interrupted,
-            counts,
+            counts: self.counts,
         }
+    }
+}
+
+impl Report {
+    /// Steps the report covers (listed or counted).
+    pub fn total(&self) -> usize {
+        let c = &self.counts;
+        c.applied + c.already_done + c.skipped + c.failed + c.not_started
     }
 
     pub fn all_succeeded(&self) -> bool {
@@ -169,7 +231,7 @@ impl Report {
             return Err(Error::Interrupted(format!(
                 "{} of {} steps done",
                 self.counts.applied + self.counts.already_done,
-                self.results.len()
+                self.total()
             )));
         }
         if self.all_succeeded() {
@@ -191,7 +253,7 @@ impl Report {
             Column::new("action"),
             Column::new("result").shrink(),
         ]);
-        let summary_only = self.results.len() > SUMMARY_ONLY_ABOVE;
+        let summary_only = self.total() > SUMMARY_ONLY_ABOVE;
         for r in &self.results {
             if summary_only && r.outcome.succeeded() {
                 continue;
@@ -267,131 +329,87 @@ impl Applier<'_> {
     /// Carries out the plan. Prints the plan and the report in human formats; with `-o json|yaml`
     /// it prints nothing on stdout and the caller embeds plan and report in its document.
     pub async fn execute(&self, plan: &Plan, printer: &mut Printer) -> Result<Report> {
+        // Steps are cloned one at a time as they start, not all up front.
+        let steps = plan.ordered().into_iter().cloned();
+        self.execute_streamed(&plan.outline(), steps, None, printer)
+            .await
+    }
+
+    /// Carries out a plan whose steps are produced as they are needed: `outline` is shown,
+    /// permission-checked and confirmed once, then `steps` (which must yield exactly the steps the
+    /// outline counted, in phase order) is drawn from lazily, at most `--concurrency` in flight.
+    /// Memory follows the steps in flight, not the plan's size — with `staged` (the full objects
+    /// saved while listing, see [`crate::backup::Staged`]) and steps carrying only compact
+    /// snapshots ([`Step::listed`]), a 50,000-pod plan never holds 50,000 objects.
+    ///
+    /// `staged` becomes the run's backup once confirmed; it is discarded (removed) when nothing
+    /// is changed (client or server dry run, refused, not confirmed).
+    pub async fn execute_streamed(
+        &self,
+        outline: &Outline,
+        steps: impl Iterator<Item = Step>,
+        staged: Option<Staged>,
+        printer: &mut Printer,
+    ) -> Result<Report> {
         let mode = self.args.dry_run;
         let human = !printer.format.is_structured();
-        if plan.is_empty() {
-            return Ok(Report::new(mode, Vec::new(), None, false));
+        if outline.is_empty() {
+            return Ok(Tally::new(0).into_report(mode, None, false));
         }
         if human {
             printer.line("Plan:")?;
-            if plan.steps.len() > SUMMARY_ONLY_ABOVE {
-                // Thousands of rows before a prompt hide the question; group them instead.
-                printer.table(&plan.grouped_table())?;
-            } else {
-                printer.table(&plan.table())?;
-            }
+            printer.table(&outline.table())?;
         }
-        for warning in &plan.warnings {
+        for warning in &outline.warnings {
             printer.warn(warning)?;
         }
-        // Borrowed, not cloned: bulk plans carry a full object snapshot per step.
-        let steps: Vec<&Step> = plan.ordered();
         if mode == DryRun::Client {
             printer.note("Dry run (client): nothing was sent to the server.")?;
-            let results = steps
-                .into_iter()
-                .map(|step| StepResult {
-                    step: step.without_snapshot(),
-                    outcome: Outcome::Planned,
-                })
-                .collect();
-            return Ok(Report::new(mode, results, None, false));
+            let mut tally = Tally::new(outline.total);
+            for step in steps {
+                tally.add(step, Outcome::Planned);
+            }
+            return Ok(tally.into_report(mode, None, false));
         }
-        self.check_permissions(&steps).await?;
+        self.check_permissions(outline.permissions()).await?;
         if mode == DryRun::None {
             confirm(
-                &format!("Apply these {} change(s)?", steps.len()),
+                &format!("Apply these {} change(s)?", outline.total),
                 self.args.yes,
                 printer,
             )?;
         }
         let backup = if mode == DryRun::None {
-            let backup = Backup::create(self.args.backup_dir.as_deref(), self.plugin, steps.len())?;
+            let backup = match staged {
+                Some(staged) => staged.commit()?,
+                None => {
+                    Backup::create(self.args.backup_dir.as_deref(), self.plugin, outline.total)?
+                }
+            };
             printer.note(&format!(
                 "Backing up every object before changing it to {}",
                 backup.dir().display()
             ))?;
             Some(backup)
         } else {
+            drop(staged);
             None
         };
 
         let progress = Progress::bar(
-            steps.len() as u64,
+            outline.total as u64,
             "applying",
-            printer.interactive() && steps.len() > 1,
+            printer.interactive() && outline.total > 1,
         );
-        let mut results: Vec<StepResult> = Vec::with_capacity(steps.len());
-        let mut canaried: BTreeSet<String> = BTreeSet::new();
-        let mut phase_start = 0;
-        while phase_start < steps.len() {
-            let phase = steps[phase_start].phase;
-            let phase_end = steps[phase_start..]
-                .iter()
-                .position(|s| s.phase != phase)
-                .map_or(steps.len(), |n| phase_start + n);
-            let earlier_failed = results
-                .iter()
-                .any(|r| matches!(r.outcome, Outcome::Failed { .. }));
-            let indices: Vec<usize> = (phase_start..phase_end).collect();
-            let mut outcomes: Vec<(usize, Outcome)> = if earlier_failed {
-                // A later phase assumes the earlier one worked (e.g. finalize only after the
-                // leftovers are gone); running it anyway would be the blind force we avoid.
-                indices.iter().map(|&i| (i, Outcome::NotStarted)).collect()
-            } else {
-                // In bulk plans the first step of each action type is dry-run first, alone, so a
-                // rejected request fails once instead of thousands of times.
-                let mut first: Vec<usize> = Vec::new();
-                for &i in &indices {
-                    let key = format!(
-                        "{:?}{}",
-                        std::mem::discriminant(&steps[i].action),
-                        steps[i].target.plural
-                    );
-                    if !plan.canary_dry_run || canaried.insert(key) {
-                        first.push(i);
-                    }
-                }
-                let mut outcomes = Vec::with_capacity(indices.len());
-                let (canary_steps, other_steps): (Vec<usize>, Vec<usize>) = if plan.canary_dry_run {
-                    indices.iter().partition(|i| first.contains(i))
-                } else {
-                    (Vec::new(), indices.clone())
-                };
-                for batch in [canary_steps, other_steps] {
-                    let ran = bounded(batch, self.args.concurrency.concurrency, self.cancel, |i| {
-                        let step = &steps[i];
-                        let backup = backup.as_ref();
-                        let dry_first = !plan.canary_dry_run || first.contains(&i);
-                        let progress = &progress;
-                        async move {
-                            let outcome = self.run_step(step, backup, dry_first).await;
-                            progress.inc(1);
-                            outcome
-                        }
-                    })
-                    .await;
-                    outcomes.extend(
-                        ran.into_iter()
-                            .map(|(i, o)| (i, o.unwrap_or(Outcome::NotStarted))),
-                    );
-                }
-                outcomes
-            };
-            outcomes.sort_by_key(|(i, _)| *i);
-            results.extend(outcomes.into_iter().map(|(i, outcome)| StepResult {
-                step: steps[i].without_snapshot(),
-                outcome,
-            }));
-            phase_start = phase_end;
-        }
+        let tally = self
+            .run_steps(outline, steps, backup.as_ref(), &progress)
+            .await;
         progress.finish();
         if let Some(backup) = &backup {
             backup.finish()?;
         }
-        let report = Report::new(
+        let report = tally.into_report(
             mode,
-            results,
             backup.map(|b| b.dir().to_path_buf()),
             self.cancel.is_cancelled(),
         );
@@ -409,23 +427,75 @@ impl Applier<'_> {
         Ok(report)
     }
 
-    /// Refuses the whole plan up front when the server says a needed permission is missing.
-    async fn check_permissions(&self, steps: &[&Step]) -> Result<()> {
-        let needed: BTreeSet<Permission> = steps
-            .iter()
-            .map(|s| {
-                let (verb, sub) = s.action.verb();
-                Permission {
-                    verb: verb.into(),
-                    group: s.target.group.clone(),
-                    resource: s.target.plural.clone(),
-                    subresource: sub.map(str::to_owned),
-                    namespace: s.target.namespace.clone(),
+    /// Runs the steps in order with at most `--concurrency` in flight. A new phase starts only
+    /// when the previous one has finished, and not at all if anything in it failed (a later
+    /// phase assumes the earlier one worked, e.g. finalize only after the leftovers are gone).
+    /// With a canary dry run, the first step of each action type runs alone and dry-run first,
+    /// so a rejected request fails once instead of thousands of times. After Ctrl-C nothing new
+    /// starts; what is in flight finishes and the rest is counted as not started.
+    async fn run_steps(
+        &self,
+        outline: &Outline,
+        steps: impl Iterator<Item = Step>,
+        backup: Option<&Backup>,
+        progress: &Progress,
+    ) -> Tally {
+        let limit = self.args.concurrency.concurrency.max(1);
+        let mut tally = Tally::new(outline.total);
+        let mut in_flight = FuturesUnordered::new();
+        let mut phase: Option<u8> = None;
+        let mut earlier_failed = false;
+        let mut canaried: HashSet<(std::mem::Discriminant<Action>, String)> = HashSet::new();
+        let launch = |mut step: Step, dry_first: bool| {
+            let snapshot = step.snapshot.take();
+            async move {
+                let outcome = self.run_step(&step, snapshot, backup, dry_first).await;
+                progress.inc(1);
+                (step, outcome)
+            }
+        };
+        for step in steps {
+            if phase.is_some_and(|p| p != step.phase) {
+                while let Some((done, outcome)) = in_flight.next().await {
+                    tally.add(done, outcome);
                 }
-            })
-            .collect();
+                earlier_failed = tally.counts.failed > 0;
+            }
+            phase = Some(step.phase);
+            if earlier_failed || self.cancel.is_cancelled() {
+                tally.add(step, Outcome::NotStarted);
+                continue;
+            }
+            let canary = outline.canary_dry_run
+                && canaried.insert((
+                    std::mem::discriminant(&step.action),
+                    step.target.plural.clone(),
+                ));
+            if canary {
+                while let Some((done, outcome)) = in_flight.next().await {
+                    tally.add(done, outcome);
+                }
+                let (done, outcome) = launch(step, true).await;
+                tally.add(done, outcome);
+                continue;
+            }
+            while in_flight.len() >= limit {
+                if let Some((done, outcome)) = in_flight.next().await {
+                    tally.add(done, outcome);
+                }
+            }
+            in_flight.push(launch(step, !outline.canary_dry_run));
+        }
+        while let Some((done, outcome)) = in_flight.next().await {
+            tally.add(done, outcome);
+        }
+        tally
+    }
+
+    /// Refuses the whole plan up front when the server says a needed permission is missing.
+    async fn check_permissions(&self, needed: &BTreeSet<Permission>) -> Result<()> {
         let checks = bounded(
-            needed,
+            needed.iter().cloned(),
             self.args.concurrency.concurrency,
             self.cancel,
             |p| async move { can_i(self.kube, &p).await },
@@ -460,19 +530,25 @@ impl Applier<'_> {
         }
     }
 
-    async fn run_step(&self, step: &Step, backup: Option<&Backup>, dry_run_first: bool) -> Outcome {
+    async fn run_step(
+        &self,
+        step: &Step,
+        mut snapshot: Option<Value>,
+        backup: Option<&Backup>,
+        dry_run_first: bool,
+    ) -> Outcome {
         let api = self.api(step);
         let name = step.target.name.as_str();
-        let mut backed_up = false;
-        let mut snapshot = step.snapshot.clone();
         for _ in 0..MAX_CONFLICT_ATTEMPTS {
-            let current = match snapshot.take() {
-                Some(object) => object,
+            // The listed object of a staged plan is in the backup already; anything read here
+            // (a first read, or a re-read after a conflict) is saved before its request is sent.
+            let (current, in_backup) = match snapshot.take() {
+                Some(object) => (object, step.backed_up),
                 None => match with_retry(|| async { api.get(name).await.map_err(Error::from) })
                     .await
                     .and_then(|o| serde_json::to_value(&o).map_err(|e| Error::Other(e.to_string())))
                 {
-                    Ok(object) => object,
+                    Ok(object) => (object, false),
                     Err(e) if e.is_not_found() => {
                         return Outcome::AlreadyDone {
                             detail: "object is gone".into(),
@@ -500,14 +576,12 @@ impl Applier<'_> {
                 Err(detail) => return Outcome::AlreadyDone { detail },
             };
             if let Some(backup) = backup
-                && !backed_up
+                && !in_backup
+                && let Err(e) = backup.save(&current)
             {
-                if let Err(e) = backup.save(&current) {
-                    return Outcome::Failed {
-                        error: format!("backup failed, so the object was not changed: {e}"),
-                    };
-                }
-                backed_up = true;
+                return Outcome::Failed {
+                    error: format!("backup failed, so the object was not changed: {e}"),
+                };
             }
             let passes: &[bool] = match (self.args.dry_run, dry_run_first) {
                 (DryRun::Server, _) => &[true],
@@ -717,6 +791,60 @@ mod tests {
             &current,
         );
         assert!(matches!(done, Err(d) if d.contains("already")));
+    }
+
+    #[test]
+    fn bulk_reports_count_successes_and_list_the_rest() {
+        use crate::plan::Target;
+        let step = |n: usize| {
+            Step::new(
+                Target {
+                    group: String::new(),
+                    version: "v1".into(),
+                    kind: "Pod".into(),
+                    plural: "pods".into(),
+                    namespace: Some("ns".into()),
+                    name: format!("p{n}"),
+                    uid: None,
+                },
+                Action::Delete {
+                    grace_period_seconds: None,
+                },
+                "x",
+            )
+            .listed(json!({"metadata": {"uid": "u"}}))
+        };
+        let total = RESULTS_FOR_EVERY_STEP_UP_TO + 1;
+        let mut tally = Tally::new(total);
+        for n in 0..total - 2 {
+            tally.add(step(n), Outcome::Applied);
+        }
+        tally.add(
+            step(total - 2),
+            Outcome::Failed {
+                error: "boom".into(),
+            },
+        );
+        tally.add(step(total - 1), Outcome::NotStarted);
+        let report = tally.into_report(DryRun::None, None, true);
+        assert_eq!(report.total(), total);
+        assert_eq!(report.counts.applied, total - 2);
+        assert_eq!(report.succeeded_not_listed, total - 2);
+        assert_eq!(report.results.len(), 2);
+        assert!(report.results.iter().all(|r| r.step.snapshot.is_none()));
+        let err = report.into_result().expect_err("interrupted");
+        assert_eq!(err.exit(), crate::exit::Exit::Interrupted);
+        assert!(
+            err.to_string().contains(&format!("of {total} steps")),
+            "{err}"
+        );
+
+        let mut small = Tally::new(2);
+        small.add(step(0), Outcome::Applied);
+        small.add(step(1), Outcome::Applied);
+        let report = small.into_report(DryRun::None, None, false);
+        assert_eq!((report.results.len(), report.succeeded_not_listed), (2, 0));
+        assert!(report.into_result().is_ok());
     }
 
     #[test]

@@ -4,7 +4,13 @@
 //! bulk plans, where thousands of small files would cost more than the deletes), in a directory
 //! only the user can read. Secret values are never written: a finalizer or delete does not change
 //! them, and a backup directory is not a place for credentials.
+//!
+//! Bulk plans can [`Staged`] their backup while listing: each object is written as its page
+//! arrives and dropped, so a 50,000-pod cleanup never holds 50,000 objects. The staged file is
+//! made durable (fsync) when the plan is confirmed, before the first change is sent, and removed
+//! if the plan is never confirmed or applied.
 
+use std::borrow::Cow;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 #[cfg(unix)]
@@ -92,6 +98,10 @@ impl Backup {
     /// Writes the object's full JSON (Secret values redacted) and flushes it to disk before
     /// returning, so the change that follows can never outrun its backup.
     pub fn save(&self, object: &Value) -> Result<()> {
+        self.write(object, true)
+    }
+
+    fn write(&self, object: &Value, flush: bool) -> Result<()> {
         let object = redact(object);
         let seq = {
             let mut count = self
@@ -108,7 +118,7 @@ impl Backup {
                 .lock()
                 .map_err(|_| Error::Other("backup lock poisoned".into()))?;
             gz.write_all(&line)
-                .and_then(|()| gz.flush())
+                .and_then(|()| if flush { gz.flush() } else { Ok(()) })
                 .map_err(|e| Error::io("writing backup", e))?;
             return Ok(());
         }
@@ -118,6 +128,19 @@ impl Backup {
         file.write_all(&text)
             .and_then(|()| file.sync_all())
             .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+    }
+
+    /// Makes everything written so far durable without ending the compressed stream.
+    fn sync(&self) -> Result<()> {
+        if let Some(bulk) = &self.bulk {
+            let mut gz = bulk
+                .lock()
+                .map_err(|_| Error::Other("backup lock poisoned".into()))?;
+            gz.flush()
+                .and_then(|()| gz.get_ref().sync_all())
+                .map_err(|e| Error::io("writing backup", e))?;
+        }
+        Ok(())
     }
 
     /// Completes the compressed stream (a no-op for per-object files).
@@ -133,6 +156,60 @@ impl Backup {
                 .map_err(|e| Error::io("finishing backup", e))?;
         }
         Ok(())
+    }
+}
+
+/// A bulk backup written before the plan is confirmed: objects go in as they are listed, and the
+/// directory is removed on drop unless [`Staged::commit`] made it the run's backup.
+#[derive(Debug)]
+pub struct Staged {
+    backup: Option<Backup>,
+}
+
+impl Staged {
+    /// A new compressed JSON-lines backup `<root>/<plugin>/<time>-<pid>/objects.jsonl.gz`.
+    pub fn create(root: Option<&Path>, plugin: &str) -> Result<Self> {
+        Ok(Staged {
+            backup: Some(Backup::create(root, plugin, usize::MAX)?),
+        })
+    }
+
+    /// Adds one object as listed (buffered; [`Staged::commit`] makes it durable).
+    pub fn save(&self, object: &Value) -> Result<()> {
+        match &self.backup {
+            Some(backup) => backup.write(object, false),
+            None => Ok(()),
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.backup.as_ref().map_or(0, Backup::count)
+    }
+
+    pub fn dir(&self) -> Option<&Path> {
+        self.backup.as_ref().map(Backup::dir)
+    }
+
+    /// Flushes and fsyncs what was staged and hands the backup over, to be appended to (objects
+    /// re-read after a conflict) and finished by the run.
+    pub fn commit(mut self) -> Result<Backup> {
+        let backup = self
+            .backup
+            .take()
+            .ok_or_else(|| Error::Other("backup already committed".into()))?;
+        backup.sync()?;
+        Ok(backup)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(backup) = self.backup.take() {
+            // Never confirmed: nothing was changed, so the copies are no backup of anything.
+            let dir = backup.dir.clone();
+            drop(backup);
+            let _ = fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -166,9 +243,13 @@ fn file_name(seq: usize, object: &Value) -> String {
 }
 
 /// Secret values replaced by a marker; the object's metadata (what a finalizer fix changes) kept.
-pub fn redact(object: &Value) -> Value {
+/// Anything else is borrowed as it is.
+pub fn redact(object: &Value) -> Cow<'_, Value> {
+    if object.get("kind").and_then(Value::as_str) != Some("Secret") {
+        return Cow::Borrowed(object);
+    }
     let mut object = object.clone();
-    if object.get("kind").and_then(Value::as_str) == Some("Secret") {
+    {
         for field in ["data", "stringData"] {
             if let Some(Value::Object(map)) = object.get_mut(field) {
                 for value in map.values_mut() {
@@ -180,7 +261,7 @@ pub fn redact(object: &Value) -> Value {
             annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
         }
     }
-    object
+    Cow::Owned(object)
 }
 
 #[cfg(test)]
@@ -258,5 +339,36 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["p0", "p1", "p2"]);
+    }
+
+    #[test]
+    fn staged_backups_are_removed_unless_committed() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let staged = Staged::create(Some(root.path()), "test").expect("create");
+        staged
+            .save(&json!({"kind": "Pod", "metadata": {"name": "p0"}}))
+            .expect("save");
+        let dir = staged.dir().expect("dir").to_path_buf();
+        assert!(dir.join("objects.jsonl.gz").exists());
+        drop(staged);
+        assert!(!dir.exists(), "never confirmed: no backup left behind");
+
+        let staged = Staged::create(Some(root.path()), "test").expect("create");
+        staged
+            .save(&json!({"kind": "Pod", "metadata": {"name": "listed"}}))
+            .expect("save");
+        let backup = staged.commit().expect("commit");
+        backup
+            .save(&json!({"kind": "Pod", "metadata": {"name": "re-read"}}))
+            .expect("save");
+        backup.finish().expect("finish");
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(
+            File::open(backup.dir().join("objects.jsonl.gz")).expect("open"),
+        )
+        .read_to_string(&mut text)
+        .expect("gunzip");
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert_eq!(backup.count(), 2);
     }
 }

@@ -26,12 +26,13 @@ pub mod quantity;
 pub mod run;
 
 pub use apply::{Applier, DryRun, MutationArgs, Outcome, Report};
+pub use backup::Staged;
 pub use concurrency::Cancel;
 pub use error::{Error, Result};
 pub use exit::Exit;
 pub use kubeargs::{AllNamespacesArg, Kube, KubeArgs};
 pub use output::{Format, OutputArgs, Printer};
-pub use plan::{Action, Plan, Risk, Step, Target};
+pub use plan::{Action, Outline, Plan, Risk, Step, Target};
 
 /// Re-exported so plugins use exactly the versions the shared crate was built with.
 pub use k8s_openapi;

@@ -210,17 +210,27 @@ impl Printer {
             kind,
             body,
         };
-        let text = if self.format == Format::Yaml {
-            serde_saphyr::to_string(&doc).map_err(|e| Error::Other(e.to_string()))?
+        // JSON is serialized straight into a buffered stdout: a report of 50,000 pods is never
+        // one string in memory. (YAML, for people reading, is built as one string first.)
+        let yaml = if self.format == Format::Yaml {
+            Some(serde_saphyr::to_string(&doc).map_err(|e| Error::Other(e.to_string()))?)
         } else {
-            let mut s =
-                serde_json::to_string_pretty(&doc).map_err(|e| Error::Other(e.to_string()))?;
-            s.push('\n');
-            s
+            None
         };
-        self.out
-            .write_all(text.as_bytes())
-            .map_err(|e| Error::io("writing output", e))?;
+        let mut out = self.stream();
+        if let Some(text) = yaml {
+            out.write_all(text.as_bytes())
+                .map_err(|e| Error::io("writing output", e))?;
+        } else {
+            serde_json::to_writer_pretty(&mut out, &doc).map_err(|e| match e.io_error_kind() {
+                Some(kind) => Error::io("writing output", kind.into()),
+                None => Error::Other(e.to_string()),
+            })?;
+            out.write_all(b"\n")
+                .map_err(|e| Error::io("writing output", e))?;
+        }
+        out.flush().map_err(|e| Error::io("writing output", e))?;
+        drop(out);
         self.out.flush().map_err(|e| Error::io("writing output", e))
     }
 

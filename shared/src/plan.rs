@@ -5,6 +5,7 @@ use kube::Resource;
 use kube::discovery::ApiResource;
 use serde::Serialize;
 
+use crate::access::Permission;
 use crate::output::{Cell, Column, Table, Tone};
 
 /// The object a step changes. Enough to build a request for any resource, built-in or custom.
@@ -170,8 +171,15 @@ pub struct Step {
     /// The object as the diagnosis read it (full JSON). When present, the first attempt uses it
     /// instead of a fresh GET — for bulk plans whose list is seconds old, where a GET per object
     /// would double the requests; the request's preconditions still catch any change since.
+    ///
+    /// Bulk plans keep only what the guard and the request read (see [`Step::listed`]).
     #[serde(skip)]
     pub snapshot: Option<serde_json::Value>,
+    /// The object as listed is already in the run's backup ([`crate::backup::Staged`]): the
+    /// Applier does not save `snapshot` again (it may be a compact extract, no backup), only
+    /// versions it reads itself after a conflict.
+    #[serde(skip)]
+    pub backed_up: bool,
 }
 
 impl Step {
@@ -184,6 +192,7 @@ impl Step {
             cluster_wide: false,
             phase: 0,
             snapshot: None,
+            backed_up: false,
         }
     }
     /// A copy without the object snapshot (for reports, which never print it).
@@ -197,11 +206,22 @@ impl Step {
             cluster_wide: self.cluster_wide,
             phase: self.phase,
             snapshot: None,
+            backed_up: false,
         }
     }
     #[must_use]
     pub fn snapshot(mut self, object: serde_json::Value) -> Self {
         self.snapshot = Some(object);
+        self
+    }
+    /// The object as listed, reduced to what the plugin's guard and the request need
+    /// (`metadata.uid` and `metadata.resourceVersion` for a delete's preconditions, plus the
+    /// fields the guard reads), for an object whose full form was already saved to the run's
+    /// staged backup while listing.
+    #[must_use]
+    pub fn listed(mut self, compact: serde_json::Value) -> Self {
+        self.snapshot = Some(compact);
+        self.backed_up = true;
         self
     }
     #[must_use]
@@ -288,23 +308,106 @@ impl Plan {
     /// The plan as counts: one row per namespace, action, risk and reason, largest first. For
     /// bulk plans, where a row per object would bury the confirmation question.
     pub fn grouped_table(&self) -> Table {
-        let mut groups: std::collections::BTreeMap<
-            (Option<&str>, String, Risk, &str, bool),
-            usize,
-        > = std::collections::BTreeMap::new();
-        for step in &self.steps {
-            *groups
-                .entry((
-                    step.target.namespace.as_deref(),
-                    step.action.describe(),
-                    step.risk,
-                    step.reason.as_str(),
-                    step.cluster_wide,
-                ))
-                .or_default() += 1;
+        self.outline().grouped_table()
+    }
+
+    /// What is shown and checked before confirmation, for [`crate::Applier::execute_streamed`].
+    pub fn outline(&self) -> Outline {
+        let mut outline = Outline::new(self.canary_dry_run);
+        outline.warnings.clone_from(&self.warnings);
+        for step in self.ordered() {
+            outline.add(step);
         }
-        let mut rows: Vec<_> = groups.into_iter().collect();
-        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        outline
+    }
+}
+
+/// Rows of a plan's steps shown one per object up to this many; above, grouped counts.
+pub const LIST_STEPS_UP_TO: usize = 50;
+
+type GroupKey = (Option<String>, String, Risk, String, bool);
+
+/// A plan as the confirmation needs it, without its steps: the count, the steps grouped by
+/// namespace, action, risk and reason (and the steps themselves only while there are few), the
+/// permissions they need and the warnings. Built one step at a time, so a plan of 50,000 deletes
+/// can be shown, checked and confirmed while its steps are produced again, page by page, for
+/// the apply.
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    pub total: usize,
+    /// Said before confirmation.
+    pub warnings: Vec<String>,
+    /// See [`Plan::canary_dry_run`].
+    pub canary_dry_run: bool,
+    groups: std::collections::BTreeMap<GroupKey, usize>,
+    permissions: std::collections::BTreeSet<Permission>,
+    /// The first [`LIST_STEPS_UP_TO`] steps (without snapshots), for a per-object table.
+    first: Vec<Step>,
+}
+
+impl Outline {
+    pub fn new(canary_dry_run: bool) -> Self {
+        Outline {
+            canary_dry_run,
+            ..Outline::default()
+        }
+    }
+
+    /// Counts one step in (in the order the steps will run).
+    pub fn add(&mut self, step: &Step) {
+        self.total += 1;
+        *self
+            .groups
+            .entry((
+                step.target.namespace.clone(),
+                step.action.describe(),
+                step.risk,
+                step.reason.clone(),
+                step.cluster_wide,
+            ))
+            .or_default() += 1;
+        let (verb, sub) = step.action.verb();
+        let permission = Permission {
+            verb: verb.into(),
+            group: step.target.group.clone(),
+            resource: step.target.plural.clone(),
+            subresource: sub.map(str::to_owned),
+            namespace: step.target.namespace.clone(),
+        };
+        if !self.permissions.contains(&permission) {
+            self.permissions.insert(permission);
+        }
+        if self.first.len() < LIST_STEPS_UP_TO {
+            self.first.push(step.without_snapshot());
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Every distinct permission the steps need.
+    pub fn permissions(&self) -> &std::collections::BTreeSet<Permission> {
+        &self.permissions
+    }
+
+    /// One row per step for small plans, grouped counts for bulk ones.
+    pub fn table(&self) -> Table {
+        if self.total <= LIST_STEPS_UP_TO {
+            let plan = Plan {
+                steps: self.first.clone(),
+                ..Plan::default()
+            };
+            plan.table()
+        } else {
+            self.grouped_table()
+        }
+    }
+
+    /// One row per namespace, action, risk and reason, largest first.
+    pub fn grouped_table(&self) -> Table {
+        let mut rows: Vec<_> = self.groups.iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
         let mut table = Table::new(vec![
             Column::new("namespace"),
             Column::new("objects").right(),
@@ -313,19 +416,19 @@ impl Plan {
             Column::new("reason").shrink(),
         ]);
         for ((namespace, action, risk, reason, cluster_wide), count) in rows {
-            let risk_text = if cluster_wide {
+            let risk_text = if *cluster_wide {
                 format!("{risk:?} (cluster-wide)")
             } else {
                 format!("{risk:?}")
             };
             table.push(
-                namespace.unwrap_or("").to_owned(),
+                namespace.clone().unwrap_or_default(),
                 vec![
-                    namespace.unwrap_or("(cluster)").into(),
+                    namespace.as_deref().unwrap_or("(cluster)").into(),
                     count.to_string().into(),
-                    action.into(),
+                    action.clone().into(),
                     Cell::toned(risk_text.to_lowercase(), risk.tone()),
-                    reason.to_owned().into(),
+                    reason.clone().into(),
                 ],
             );
         }
