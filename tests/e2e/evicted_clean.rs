@@ -162,12 +162,9 @@ fn deletes_evicted_records_by_status_in_the_namespace_asked() {
         "another namespace is untouched"
     );
 
-    // The backup of what was deleted is there (one JSON file per pod for a small plan).
+    // The backup of what was deleted is there (staged while listing: gzip'd JSON lines).
     let backups = c.dir().join("state/firstaid/backups/evicted-clean");
-    let saved: Vec<String> = walk(&backups)
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .collect();
+    let saved: Vec<String> = walk(&backups).iter().map(|p| read_backup(p)).collect();
     assert!(
         saved.iter().any(|s| s.contains("web-5f8f5b5585-a")),
         "backups in {}",
@@ -237,6 +234,104 @@ fn deletes_evicted_records_by_status_in_the_namespace_asked() {
     ]);
     assert!(!exists(c, &shop, "crashed") && !exists(c, &other, "api-6d4cf56db6-x"));
     assert!(exists(c, &shop, "evicted-lookalike"));
+}
+
+/// A backup file's text (gunzipped for the bulk `objects.jsonl.gz`).
+fn read_backup(path: &std::path::Path) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    if path.extension().is_some_and(|e| e == "gz") {
+        let file = std::fs::File::open(path).expect("open backup");
+        flate2::read::GzDecoder::new(file)
+            .read_to_string(&mut text)
+            .expect("gunzip backup");
+    } else {
+        text = std::fs::read_to_string(path).expect("read backup");
+    }
+    text
+}
+
+/// The streamed path at more than one page and more than a per-object plan: 60 evicted pods
+/// listed 7 at a time. Declining leaves no backup behind; the fix deletes all 60 (and nothing
+/// else), shows a grouped plan, and its backup holds every deleted pod, each exactly once.
+#[test]
+fn bulk_fix_pages_through_and_backs_up_every_deleted_pod() {
+    let c = cluster();
+    let ns = c.create_namespace("ec-bulk");
+    let node = c.create_node("ec-bulk-node");
+    let label = unique("bulk");
+    let uid = replicaset(c, &ns, "web-7d9f8c6b4");
+    let names: Vec<String> = (0..60).map(|i| format!("web-7d9f8c6b4-{i:02}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    pods(c, &ns, &refs, &node, Some(("web-7d9f8c6b4", &uid)), &label);
+    pods(c, &ns, &["bare-evicted", "running"], &node, None, &label);
+    for name in refs.iter().chain(&["bare-evicted"]) {
+        set_failed(c, &ns, name, "Evicted", MEMORY);
+    }
+    set_running(c, &ns, "running");
+    let backup_dir = c.dir().join(format!("bulk-backups-{label}"));
+    let backup_arg = backup_dir.to_string_lossy().into_owned();
+    let fix = |extra: &[&str]| {
+        let mut args = vec![
+            "evicted-clean",
+            "-n",
+            &ns,
+            "--chunk-size",
+            "7",
+            "--fix",
+            "--backup-dir",
+            &backup_arg,
+        ];
+        args.extend_from_slice(extra);
+        c.kubectl(&args)
+    };
+
+    // No terminal and no --yes: refused, nothing deleted, the staged backup removed.
+    let out = fix(&[]);
+    assert_eq!(out.status.code(), Some(5), "{:?}", text(&out));
+    assert!(exists(c, &ns, "web-7d9f8c6b4-00"));
+    assert!(
+        walk(&backup_dir).is_empty(),
+        "no backup of a fix that never ran: {:?}",
+        walk(&backup_dir)
+    );
+
+    let out = fix(&["--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stderr.contains("60 done"), "{stderr}");
+    // Above 50 steps the plan is one row per namespace and reason, not 60 rows.
+    let plan_rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("Evicted record; Deployment/web-7d9f8c6b4"))
+        .collect();
+    assert_eq!(plan_rows.len(), 1, "{stdout}");
+    assert!(
+        plan_rows[0].starts_with(ns.as_str()) && plan_rows[0].contains(" 60 "),
+        "{stdout}"
+    );
+    for name in &names {
+        assert!(!exists(c, &ns, name), "{name} must be deleted");
+    }
+    assert!(exists(c, &ns, "bare-evicted") && exists(c, &ns, "running"));
+
+    let files = walk(&backup_dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].ends_with("objects.jsonl.gz"), "{files:?}");
+    let mut saved: Vec<String> = read_backup(&files[0])
+        .lines()
+        .map(|line| {
+            let pod: Value = serde_json::from_str(line).expect("backup line is JSON");
+            assert_eq!(pod["status"]["reason"], "Evicted", "the full object: {pod}");
+            assert!(pod["metadata"].get("managedFields").is_none());
+            pod["metadata"]["name"].as_str().expect("name").to_owned()
+        })
+        .collect();
+    saved.sort();
+    assert_eq!(
+        saved, names,
+        "every deleted pod backed up once, nothing else"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -1,7 +1,10 @@
 //! The deletes, through the shared plan → confirm → backup → dry run → apply path.
 //!
-//! Each step carries the pod exactly as listed (its backup, and the uid + resourceVersion
-//! preconditions of its DELETE), so no pod is read twice; one server-side dry run per action type
+//! Evicted pods are backed up in full while they are listed (a staged backup, kept only once the
+//! plan is confirmed), and each delete step carries the pod as listed reduced to its uid +
+//! resourceVersion (the DELETE's preconditions) and the status the guard re-checks, produced
+//! lazily while the Applier runs: memory follows the deletes in flight, and no pod is read twice.
+//! Force deletes of stuck pods (few) carry the whole object. One server-side dry run per action type
 //! proves RBAC and admission before the bulk goes out. Right before each delete the guard asks
 //! again whether the pod still qualifies — on the listed object first and, after a conflict, on a
 //! fresh one — and for force deletes whether its node is *still* gone: a background task keeps
@@ -14,8 +17,8 @@ use std::time::Duration;
 
 use firstaid::k8s_openapi::api::core::v1::Node;
 use firstaid::kube::api::Api;
-use firstaid::{Action, Kube, Plan, Risk, Step, Target};
-use serde_json::Value;
+use firstaid::{Action, Kube, Outline, Plan, Risk, Step, Target};
+use serde_json::{Value, json};
 
 use crate::cli::Phase;
 use crate::nodes::NodeFacts;
@@ -37,29 +40,32 @@ fn pod_target(namespace: &str, name: &str, uid: &str) -> Target {
     }
 }
 
-/// One delete per pod that has its object kept (owned pods; bare ones only when asked).
-pub fn evicted_plan(pods: &[FailedPod], objects: Vec<Option<Value>>) -> Plan {
-    let mut plan = Plan {
-        canary_dry_run: true,
-        ..Plan::default()
-    };
-    for (pod, object) in pods.iter().zip(objects) {
-        let Some(object) = object else { continue };
-        let (risk, why) = match &pod.owner {
-            Some(owner) => (
-                Risk::Low,
-                format!(
-                    "{} record; {} made a replacement",
-                    pod.reason,
-                    owner.display()
+/// Whether `--fix` deletes this pod: owned pods always, bare ones only with `--include-bare-pods`.
+pub fn deletes(pod: &FailedPod, include_bare: bool) -> bool {
+    pod.owner.is_some() || include_bare
+}
+
+/// One delete per pod [`deletes`] selects, produced lazily (the Applier draws them as it goes).
+/// Each carries the pod as listed, reduced to what the delete and [`evicted_guard`] read — its
+/// full form is in the run's staged backup already.
+pub fn evicted_steps(pods: &[FailedPod], include_bare: bool) -> impl Iterator<Item = Step> + '_ {
+    pods.iter()
+        .filter(move |pod| deletes(pod, include_bare))
+        .map(|pod| {
+            let (risk, why) = match &pod.owner {
+                Some(owner) => (
+                    Risk::Low,
+                    format!(
+                        "{} record; {} made a replacement",
+                        pod.reason,
+                        owner.display()
+                    ),
                 ),
-            ),
-            None => (
-                Risk::Medium,
-                format!("{} record of a bare pod: nothing recreates it", pod.reason),
-            ),
-        };
-        plan.push(
+                None => (
+                    Risk::Medium,
+                    format!("{} record of a bare pod: nothing recreates it", pod.reason),
+                ),
+            };
             Step::new(
                 pod_target(&pod.namespace, &pod.name, &pod.uid),
                 Action::Delete {
@@ -68,10 +74,26 @@ pub fn evicted_plan(pods: &[FailedPod], objects: Vec<Option<Value>>) -> Plan {
                 format!("{why} ({})", pod.cause),
             )
             .risk(risk)
-            .snapshot(object),
-        );
+            .listed(json!({
+                "metadata": {
+                    "namespace": &*pod.namespace,
+                    "name": pod.name,
+                    "uid": pod.uid,
+                    "resourceVersion": pod.resource_version,
+                },
+                "status": {"phase": pod.phase, "reason": &*pod.reason},
+            }))
+        })
+}
+
+/// What the confirmation shows for [`evicted_steps`]: counts by namespace and reason, the
+/// permissions they need; one server-side dry run proves RBAC and admission for the bulk.
+pub fn evicted_outline(pods: &[FailedPod], include_bare: bool) -> Outline {
+    let mut outline = Outline::new(true);
+    for step in evicted_steps(pods, include_bare) {
+        outline.add(&step);
     }
-    plan
+    outline
 }
 
 /// A force delete (grace period 0) per pod whose verdict allows it.
@@ -243,7 +265,8 @@ mod tests {
             uid: format!("uid-{name}"),
             phase: "Failed",
             reason: s.get("Evicted"),
-            message: String::new(),
+            resource_version: "42".into(),
+            message: s.get(""),
             cause: s.get("The node was low on resource: memory."),
             node: Some(s.get("n1")),
             owner: owned.then(|| Owner {
@@ -256,13 +279,25 @@ mod tests {
     }
 
     #[test]
-    fn plan_deletes_only_pods_with_kept_objects() {
+    fn steps_delete_owned_pods_and_bare_ones_only_when_asked() {
         let mut s = Interner::default();
         let pods = vec![failed(&mut s, "a", true), failed(&mut s, "bare", false)];
-        let plan = evicted_plan(&pods, vec![Some(json!({"metadata": {"name": "a"}})), None]);
-        assert_eq!(plan.steps.len(), 1);
-        assert!(plan.canary_dry_run);
-        let step = &plan.steps[0];
+        let outline = evicted_outline(&pods, false);
+        assert_eq!(outline.total, 1);
+        assert!(outline.canary_dry_run);
+        assert_eq!(evicted_outline(&pods, true).total, 2);
+        let steps: Vec<Step> = evicted_steps(&pods, false).collect();
+        assert_eq!(steps.len(), 1);
+        let step = &steps[0];
+        // The compact snapshot: preconditions and what the guard reads, and it is in the backup.
+        assert!(step.backed_up);
+        let snapshot = step.snapshot.as_ref().expect("snapshot");
+        assert_eq!(snapshot["metadata"]["uid"], "uid-a");
+        assert_eq!(snapshot["metadata"]["resourceVersion"], "42");
+        assert_eq!(
+            evicted_guard(&Criteria::new(&[], &[], None), snapshot),
+            None
+        );
         assert_eq!(step.target.display(), "pod/a");
         assert_eq!(step.target.uid.as_deref(), Some("uid-a"));
         assert_eq!(
@@ -271,7 +306,6 @@ mod tests {
                 grace_period_seconds: None
             }
         );
-        assert!(step.snapshot.is_some());
         assert!(step.reason.contains("Deployment/web"));
         let pod: Pod = serde_json::from_value(
             json!({"metadata": {"name": "a", "namespace": "shop", "uid": "uid-a"}}),

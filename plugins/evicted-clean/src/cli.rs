@@ -79,6 +79,10 @@ pub struct SelectArgs {
     /// Look at pods stuck Terminating instead of evicted pods
     #[arg(long)]
     pub stuck_terminating: bool,
+    /// List pods in pages of this many (as kubectl's --chunk-size; 0 = all at once). Memory
+    /// follows the page, not the cluster: only a few fields of each selected pod are kept.
+    #[arg(long, value_name = "N", default_value_t = firstaid::pager::PAGE_SIZE)]
+    pub chunk_size: u32,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -110,7 +114,11 @@ fn after_help() -> String {
         "Defaults:\n  \
          report only; --fix deletes owned pods; bare pods need --include-bare-pods\n  \
          reasons: Evicted (add others with --reason; `--reason all` = {})\n  \
-         stuck: Terminating more than {}s past the deletion deadline; force delete only on a deleted node\n\n\
+         stuck: Terminating more than {}s past the deletion deadline; force delete only on a deleted node\n  \
+         deletes: {} in flight (--concurrency), pods listed {} a page (--chunk-size)\n  \
+         backup: on, in $XDG_STATE_HOME/firstaid/backups/evicted-clean/<time>-<pid>/ (--backup-dir):\n    \
+         evicted pods are saved as listed to objects.jsonl.gz (gzip'd JSON lines; removed again if\n    \
+         the plan is not confirmed); force-deleted stuck pods one JSON file each\n\n\
          Examples:\n  \
          kubectl evicted-clean -A                      # explain every evicted pod in the cluster\n  \
          kubectl evicted-clean -n shop --fix           # delete the evicted records in shop\n  \
@@ -118,6 +126,8 @@ fn after_help() -> String {
          kubectl evicted-clean -A --stuck-terminating --fix\n\n{}",
         crate::select::RECORD_ONLY_REASONS.join(", "),
         crate::stuck::STUCK_AFTER_DEADLINE.as_secs(),
+        firstaid::concurrency::DEFAULT_CONCURRENCY,
+        firstaid::pager::PAGE_SIZE,
         firstaid::exit::help_text()
     )
 }

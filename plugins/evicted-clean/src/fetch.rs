@@ -1,16 +1,17 @@
 //! The reads: nodes once, pods a page at a time.
 //!
-//! Pods are streamed (`limit`/`continue`, 500 a page) with the phase asked of the server, and each
-//! page is reduced to the few pods that match before the next is read, so memory follows the
-//! number of *selected* pods, not the cluster's size. The full object is kept only for pods that
-//! will be deleted: it is their backup and its uid + resourceVersion are the delete's
-//! preconditions, which saves a GET per pod.
+//! Pods are streamed (`limit`/`continue`, `--chunk-size` a page, 500 by default) with the phase
+//! asked of the server, and each page is reduced to the few pods that match before the next is
+//! read, so memory follows the number of *selected* pods, not the cluster's size. The full object
+//! of a pod that will be deleted is written to the run's staged backup as its page arrives and
+//! dropped; what stays is its uid and resourceVersion (the delete's preconditions, which saves a
+//! GET per pod) in the small [`FailedPod`].
 
 use std::collections::HashMap;
 
 use firstaid::k8s_openapi::api::core::v1::{Node, Pod};
 use firstaid::kube::api::{Api, ListParams};
-use firstaid::{Error, Kube, Result, pager};
+use firstaid::{Error, Kube, Result, Staged, pager};
 use serde_json::Value;
 
 use crate::nodes::NodeFacts;
@@ -44,37 +45,50 @@ fn pods_api(kube: &Kube, scope: Option<&str>) -> Api<Pod> {
     }
 }
 
-fn params(field_selector: Option<&str>, node: Option<&str>, labels: Option<&str>) -> ListParams {
-    let mut fields: Vec<String> = field_selector.into_iter().map(str::to_owned).collect();
-    if let Some(node) = node {
-        fields.push(format!("spec.nodeName={node}"));
-    }
-    ListParams {
-        field_selector: (!fields.is_empty()).then(|| fields.join(",")),
-        label_selector: labels.map(str::to_owned),
-        ..ListParams::default()
+/// Which pods to list: the server-side selectors, and the page size.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Listing<'a> {
+    pub node: Option<&'a str>,
+    pub labels: Option<&'a str>,
+    /// Objects per page; `0` asks for the whole list at once (kubectl's `--chunk-size=0`).
+    pub chunk_size: u32,
+}
+
+impl Listing<'_> {
+    fn params(&self, field_selector: Option<&str>) -> ListParams {
+        let mut fields: Vec<String> = field_selector.into_iter().map(str::to_owned).collect();
+        if let Some(node) = self.node {
+            fields.push(format!("spec.nodeName={node}"));
+        }
+        ListParams {
+            field_selector: (!fields.is_empty()).then(|| fields.join(",")),
+            label_selector: self.labels.map(str::to_owned),
+            // `None` would be the pager's default page; `Some(0)` is "no limit" to the server.
+            limit: Some(self.chunk_size),
+            ..ListParams::default()
+        }
     }
 }
 
-/// The selected failed pods, and the full object of each one `keep_object` wants (same order;
-/// `None` for the others).
+/// The selected failed pods.
 #[derive(Debug, Default)]
 pub struct Failed {
     pub listed: usize,
     pub pods: Vec<FailedPod>,
-    pub objects: Vec<Option<Value>>,
 }
 
+/// Lists and selects; each pod `to_delete` wants is saved, in full, to `backup` as its page
+/// arrives.
 pub async fn failed_pods(
     kube: &Kube,
     scope: Option<&str>,
     criteria: &Criteria,
-    node: Option<&str>,
-    labels: Option<&str>,
-    keep_object: impl Fn(&FailedPod) -> bool,
+    listing: Listing<'_>,
+    to_delete: impl Fn(&FailedPod) -> bool,
+    backup: Option<&Staged>,
 ) -> Result<Failed> {
     let api = pods_api(kube, scope);
-    let params = params(Some(criteria.phase_field_selector()), node, labels);
+    let params = listing.params(Some(criteria.phase_field_selector()));
     let now = now();
     let mut strings = Interner::default();
     let mut out = Failed::default();
@@ -84,17 +98,17 @@ pub async fn failed_pods(
             let Some(selected) = select(&pod, criteria, now, &mut strings) else {
                 continue;
             };
-            let object = if keep_object(&selected) {
-                Some(backup_object(&pod)?)
-            } else {
-                None
-            };
+            if let Some(backup) = backup
+                && to_delete(&selected)
+            {
+                backup.save(&backup_object(&pod)?)?;
+            }
             out.pods.push(selected);
-            out.objects.push(object);
         }
         Ok(())
     })
     .await?;
+    out.pods.shrink_to_fit();
     Ok(out)
 }
 
@@ -124,11 +138,10 @@ pub async fn stuck_pods(
     nodes: &NodeIndex,
     not_ready_for: Option<std::time::Duration>,
     older_than: Option<std::time::Duration>,
-    node: Option<&str>,
-    labels: Option<&str>,
+    listing: Listing<'_>,
 ) -> Result<Stuck> {
     let api = pods_api(kube, scope);
-    let params = params(None, node, labels);
+    let params = listing.params(None);
     let now = now();
     let mut strings = Interner::default();
     let mut out = Stuck::default();

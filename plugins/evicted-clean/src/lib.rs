@@ -60,6 +60,14 @@ async fn nodes_or_warn(kube: &Kube, printer: &mut Printer) -> Result<Option<Node
     }
 }
 
+fn listing(cli: &Cli) -> fetch::Listing<'_> {
+    fetch::Listing {
+        node: cli.select.node.as_deref(),
+        labels: cli.select.selector.as_deref(),
+        chunk_size: cli.select.chunk_size,
+    }
+}
+
 fn scope_text(scope: Option<&str>) -> String {
     scope.map_or_else(
         || "all namespaces".to_owned(),
@@ -77,16 +85,22 @@ async fn evicted_mode(
     let criteria = Criteria::new(&cli.select.reason, &cli.select.phase, cli.select.older_than);
     let fixing = cli.fix.fix;
     let include_bare = cli.fix.include_bare_pods;
-    let keep = |p: &select::FailedPod| fixing && (p.owner.is_some() || include_bare);
+    // The pods to delete are backed up in full as they are listed (then only a few fields of each
+    // are kept); the backup is kept once the plan is confirmed, removed otherwise.
+    let staged = if fixing {
+        cli.mutation.stage_backup(PLUGIN)?
+    } else {
+        None
+    };
     let (node_index, failed) = tokio::join!(
         nodes_or_warn(kube, &mut *printer),
         fetch::failed_pods(
             kube,
             scope,
             &criteria,
-            cli.select.node.as_deref(),
-            cli.select.selector.as_deref(),
-            keep,
+            listing(cli),
+            |p| act::deletes(p, include_bare),
+            staged.as_ref(),
         )
     );
     let (node_index, failed) = (node_index?, failed?);
@@ -144,8 +158,8 @@ async fn evicted_mode(
                 "{bare} bare pod(s) are left alone: nothing recreates them. Add --include-bare-pods to delete them too."
             ))?;
         }
-        let plan = act::evicted_plan(&failed.pods, failed.objects);
-        if plan.is_empty() {
+        let outline = act::evicted_outline(&failed.pods, include_bare);
+        if outline.is_empty() {
             printer.note("Nothing to delete.")?;
         } else {
             let guard = |_: &firstaid::Step, current: &serde_json::Value| {
@@ -158,7 +172,10 @@ async fn evicted_mode(
                 cancel,
                 guard: &guard,
             };
-            let report = applier.execute(&plan, printer).await?;
+            let steps = act::evicted_steps(&failed.pods, include_bare);
+            let report = applier
+                .execute_streamed(&outline, steps, staged, printer)
+                .await?;
             print_failures(printer, &report)?;
             result = Some(report);
         }
@@ -317,8 +334,7 @@ async fn stuck_mode(
         &node_index,
         cli.fix.not_ready_for,
         cli.select.older_than,
-        cli.select.node.as_deref(),
-        cli.select.selector.as_deref(),
+        listing(cli),
     )
     .await?;
     let now = fetch::now();

@@ -137,7 +137,7 @@ pub fn pods_table<'a>(pods: impl Iterator<Item = &'a FailedPod>, now: i64) -> Ta
                 p.node.as_deref().unwrap_or("-").into(),
                 p.reason.to_string().into(),
                 age(now, p.failed_at).into(),
-                p.message.clone().into(),
+                p.message.to_string().into(),
             ],
         );
     }

@@ -203,7 +203,8 @@ mod tests {
             uid: String::new(),
             phase: "Failed",
             reason: s.get("Evicted"),
-            message: message.to_owned(),
+            resource_version: "1".into(),
+            message: s.get(message),
             cause: s.get(&crate::select::cause_of("Evicted", message)),
             node: Some(s.get(node)),
             owner: owner.map(|o| Owner {

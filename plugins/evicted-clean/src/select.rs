@@ -101,9 +101,13 @@ pub struct FailedPod {
     pub name: String,
     #[serde(skip)]
     pub uid: String,
+    /// As listed: the delete's precondition, so a pod changed since is re-read, not deleted blind.
+    #[serde(skip)]
+    pub resource_version: String,
     pub phase: &'static str,
     pub reason: Arc<str>,
-    pub message: String,
+    /// Shared between pods with the same message (pods evicted in one pressure episode often are).
+    pub message: Arc<str>,
     /// The first sentence of the message, which is what pods evicted for the same cause share.
     pub cause: Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -162,12 +166,13 @@ pub fn select(
             return None;
         }
     }
-    let message = status.message.clone().unwrap_or_default();
+    let message = strings.get(status.message.as_deref().unwrap_or_default());
     let cause = strings.get(&cause_of(reason, &message));
     Some(FailedPod {
         namespace: strings.get(pod.metadata.namespace.as_deref().unwrap_or("")),
         name: pod.metadata.name.clone().unwrap_or_default(),
         uid: pod.metadata.uid.clone().unwrap_or_default(),
+        resource_version: pod.metadata.resource_version.clone().unwrap_or_default(),
         phase,
         reason: strings.get(reason),
         over_request: uses_more_than_requested(&message),
