@@ -303,7 +303,7 @@ fn bulk_fix_pages_through_and_backs_up_every_deleted_pod() {
     // Above 50 steps the plan is one row per namespace and reason, not 60 rows.
     let plan_rows: Vec<&str> = stdout
         .lines()
-        .filter(|l| l.contains("Evicted record; Deployment/web-7d9f8c6b4"))
+        .filter(|l| l.contains("Evicted record; ReplicaSet/web-7d9f8c6b4"))
         .collect();
     assert_eq!(plan_rows.len(), 1, "{stdout}");
     assert!(
