@@ -41,11 +41,13 @@ impl NodeLoads {
         };
         let totals = pod_totals(&pod_shape(pod));
         let load = self.by_node.entry(node.to_owned()).or_default();
-        load.cpu_requests += totals.cpu.request;
-        load.cpu_limits += totals.cpu.limit;
-        load.memory_requests += totals.memory.request;
-        load.memory_limits += totals.memory.limit;
-        load.pods += 1;
+        // Saturating: quantities are up to 2^63 bytes each (`8Ei` is valid), so two pods' sum can
+        // overflow; a pinned maximum still reads as "far over allocatable", a panic reads nothing.
+        load.cpu_requests = load.cpu_requests.saturating_add(totals.cpu.request);
+        load.cpu_limits = load.cpu_limits.saturating_add(totals.cpu.limit);
+        load.memory_requests = load.memory_requests.saturating_add(totals.memory.request);
+        load.memory_limits = load.memory_limits.saturating_add(totals.memory.limit);
+        load.pods = load.pods.saturating_add(1);
     }
 
     pub fn get(&self, node: &str) -> Load {
@@ -307,6 +309,34 @@ pub(crate) mod tests {
         assert_eq!(r.pods.count, 2);
         assert_eq!(r.cpu_millicores.usage, None);
         assert_eq!(r.metrics, None);
+    }
+
+    /// Found by review for the quantity fuzz target: `7Ei` is a valid request (7 × 2^60 bytes,
+    /// under i64::MAX), two of them on one node overflowed `+=` (a panic in debug builds, a
+    /// negative total in release). Sums now saturate.
+    #[test]
+    fn huge_requests_on_one_node_saturate_instead_of_overflowing() {
+        let mut loads = NodeLoads::default();
+        for _ in 0..3 {
+            loads.add(&pod("big", "9223372036854775807m", "7Ei", "1", "7Ei"));
+        }
+        let load = loads.get("big");
+        assert_eq!(
+            (load.memory_requests, load.memory_limits),
+            (i64::MAX, i64::MAX)
+        );
+        assert_eq!((load.cpu_requests, load.pods), (i64::MAX, 3));
+        let node = node(
+            "big",
+            &[("cpu", "1"), ("memory", "1Ki")],
+            &[("cpu", "1"), ("memory", "1")],
+        );
+        let r = report(&node, load, None, now());
+        assert!(r.memory_bytes.overcommitted);
+        assert_eq!(
+            crate::resources::percent_truncated(r.memory_bytes.requests, 1),
+            Some(i64::MAX)
+        );
     }
 
     #[test]

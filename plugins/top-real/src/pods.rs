@@ -130,7 +130,13 @@ pub fn report(pod: &kinds::Pod, metrics: Option<&PodMetrics>, now: DateTime<Utc>
         })
         .unwrap_or_default();
     let sum = |pick: fn(&kinds::ResourceMap) -> Option<i64>| -> Option<i64> {
-        metrics.map(|_| usage_of.values().filter_map(|u| pick(u)).sum())
+        // Saturating, like every sum of server-sent quantities (see resources.rs).
+        metrics.map(|_| {
+            usage_of
+                .values()
+                .filter_map(|u| pick(u))
+                .fold(0i64, i64::saturating_add)
+        })
     };
     let cpu_usage = sum(|u| millis(u, "cpu"));
     let memory_usage = sum(|u| units(u, "memory"));
@@ -279,6 +285,16 @@ mod tests {
         );
         assert_eq!(r.flags[0].text(), "OOM risk: app at 92% of memory limit");
         assert_eq!(r.metrics.and_then(|s| s.age_seconds), Some(10));
+    }
+
+    /// Per-container usage summed with `+` overflowed for two containers at `7Ei` each.
+    #[test]
+    fn huge_usage_saturates_instead_of_overflowing() {
+        let p = pod(serde_json::json!([{"name": "a"}, {"name": "b"}]));
+        let usage = metrics(&[("a", "9223372036854775807m", "7Ei"), ("b", "1", "7Ei")]);
+        let r = report(&p, Some(&usage), now());
+        assert_eq!(r.memory_bytes.usage, Some(i64::MAX));
+        assert_eq!(r.cpu_millicores.usage, Some(i64::MAX));
     }
 
     #[test]

@@ -143,7 +143,11 @@ pub fn percent(part: i64, whole: i64) -> Option<f64> {
 
 /// `part / whole` in whole percent, truncated the way kubectl prints it (`40%` for 40.94 %).
 pub fn percent_truncated(part: i64, whole: i64) -> Option<i64> {
-    (whole > 0).then(|| (i128::from(part) * 100 / i128::from(whole)) as i64)
+    // Saturating: 2^63 bytes of 1 byte is more percent than an i64 holds.
+    (whole > 0).then(|| {
+        let exact = i128::from(part) * 100 / i128::from(whole);
+        i64::try_from(exact).unwrap_or(if exact < 0 { i64::MIN } else { i64::MAX })
+    })
 }
 
 /// One resource of one node: everything the node table shows about it.
