@@ -59,17 +59,35 @@ impl ObjectArg {
     }
 }
 
-/// `--older-than`: `90s`, `10m`, `1h30m`, `7d`, or a bare number of seconds.
+/// The longest duration any flag accepts: 100 years. Nothing a plugin waits for or filters by is
+/// older, and the bound keeps the arithmetic the durations feed (a deadline `now + wait`, an age
+/// cut-off `now - older_than`) inside what `Instant` and chrono can represent: humantime alone
+/// accepts up to 2^64 seconds, and `Instant::now() + that` panics.
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 31_557_600);
+
+/// `--older-than`, `--not-ready-for`, `--wait`: `90s`, `10m`, `1h30m`, `7d`, or a bare number of
+/// seconds; at most [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration> {
     let text = text.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(seconds));
+    let duration = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => humantime::parse_duration(text).map_err(|e| {
+            Error::Usage(format!(
+                "invalid duration {text:?} ({e}); use e.g. 30m, 2h or 7d"
+            ))
+        })?,
+    };
+    check_bound(text, duration).map_err(Error::Usage)
+}
+
+/// `duration` if it is at most [`MAX_DURATION`], else the usage message saying so.
+pub fn check_bound(text: &str, duration: Duration) -> std::result::Result<Duration, String> {
+    if duration > MAX_DURATION {
+        return Err(format!(
+            "duration {text:?} is longer than 100 years; use e.g. 30m, 2h or 7d"
+        ));
     }
-    humantime::parse_duration(text).map_err(|e| {
-        Error::Usage(format!(
-            "invalid duration {text:?} ({e}); use e.g. 30m, 2h or 7d"
-        ))
-    })
+    Ok(duration)
 }
 
 /// Adapter for clap's `value_parser`.
@@ -113,5 +131,26 @@ mod tests {
         );
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("").is_err());
+    }
+
+    /// Found while writing the `duration` fuzz target (whose assertions now cover it): humantime
+    /// accepts up to 2^64 seconds, and `ns-unstick --wait=300000000000y` then panicked computing
+    /// `Instant::now() + wait` ("overflow when adding duration to instant").
+    #[test]
+    fn durations_are_bounded_so_deadlines_cannot_overflow() {
+        assert_eq!(parse_duration("100y").expect("d"), MAX_DURATION);
+        for huge in [
+            "101y",
+            "300000000000y",
+            "18446744073709551615",
+            "5000000000000d",
+        ] {
+            let err = parse_duration(huge).expect_err(huge).to_string();
+            assert!(err.contains("longer than 100 years"), "{huge}: {err}");
+        }
+        let longest = parse_duration("36500d").expect("d");
+        assert!(std::time::Instant::now().checked_add(longest).is_some());
+        let delta = chrono::TimeDelta::from_std(longest).expect("fits chrono");
+        assert!(chrono::Utc::now().checked_sub_signed(delta).is_some());
     }
 }

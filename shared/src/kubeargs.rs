@@ -55,12 +55,12 @@ pub struct RequestTimeout(pub Option<Duration>);
 pub fn parse_request_timeout(text: &str) -> Result<RequestTimeout, String> {
     let text = text.trim();
     if let Ok(seconds) = text.parse::<u64>() {
-        return Ok(RequestTimeout(
-            (seconds > 0).then(|| Duration::from_secs(seconds)),
-        ));
+        let duration = crate::args::check_bound(text, Duration::from_secs(seconds))?;
+        return Ok(RequestTimeout((seconds > 0).then_some(duration)));
     }
     let duration = humantime::parse_duration(text)
         .map_err(|e| format!("invalid duration {text:?} ({e}); use e.g. 0, 30, 30s or 1m"))?;
+    let duration = crate::args::check_bound(text, duration)?;
     Ok(RequestTimeout((!duration.is_zero()).then_some(duration)))
 }
 
@@ -194,6 +194,9 @@ mod tests {
             Ok(RequestTimeout(Some(Duration::from_secs(90))))
         );
         assert!(parse_request_timeout("soon").is_err());
+        // Bounded like every duration flag, so `now + timeout` cannot overflow.
+        assert!(parse_request_timeout("300000000000y").is_err());
+        assert!(parse_request_timeout("18446744073709551615").is_err());
     }
 
     #[test]
