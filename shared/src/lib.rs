@@ -21,6 +21,8 @@ pub mod kubeargs;
 pub mod output;
 pub mod pager;
 pub mod plan;
+#[cfg(test)]
+mod plan_props;
 pub mod progress;
 pub mod quantity;
 pub mod run;
