@@ -1,0 +1,30 @@
+//! Any text as `--older-than` / `--not-ready-for` / `--wait`: no panic, and every duration the
+//! parser accepts can be used the ways the plugins use it — added to "now" (a deadline),
+//! subtracted from a timestamp (an age cut-off), converted to whole seconds and printed as an age.
+#![no_main]
+
+use std::time::Instant;
+
+use firstaid::args::parse_duration;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(duration) = parse_duration(text) else {
+        return;
+    };
+    assert!(
+        Instant::now().checked_add(duration).is_some(),
+        "{text:?} ({duration:?}) overflows a deadline"
+    );
+    let delta = chrono::TimeDelta::from_std(duration)
+        .unwrap_or_else(|_| panic!("{text:?} ({duration:?}) is not a chrono duration"));
+    assert!(
+        chrono::Utc::now().checked_sub_signed(delta).is_some(),
+        "{text:?} ({duration:?}) overflows an age cut-off"
+    );
+    assert!(i64::try_from(duration.as_secs()).is_ok());
+    let _ = firstaid::age::human_duration(duration);
+});
