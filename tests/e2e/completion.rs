@@ -108,7 +108,7 @@ fn completion_links() -> &'static Path {
 }
 
 /// `kubectl __complete ARGS…` as the admin, with the completion links on PATH.
-fn complete(c: &Cluster, args: &[&str]) -> (Vec<String>, String) {
+pub(crate) fn complete(c: &Cluster, args: &[&str]) -> (Vec<String>, String) {
     let mut full = vec!["__complete"];
     full.extend_from_slice(args);
     let mut cmd = c.command(&full);

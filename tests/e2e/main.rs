@@ -9,5 +9,6 @@ mod fix_pvc_finalizer;
 mod ipv6_cidr;
 mod krew;
 mod ns_unstick;
+mod reliability;
 mod smoke;
 mod top_real;

@@ -1,0 +1,390 @@
+//! Fault: kube-apiserver crashes in the middle of a fix and comes back.
+//!
+//! The apiserver is SIGKILLed (no graceful drain: the harshest restart) once the plugin has
+//! visibly made progress — a number of pods gone for evicted-clean, a number of backups written
+//! for ns-unstick — then started again after the plugin has given up. What must hold: the report
+//! accounts for every step and never calls a step done that the cluster does not show done; the
+//! exit code says "partial" (6) or "unreachable" (8); every object gone from the cluster is in a
+//! backup that parses; and a rerun finishes exactly the remainder.
+
+use std::collections::BTreeSet;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use firstaid_e2e::{Cluster, ClusterOptions, unique, wait_until};
+use serde_json::Value;
+
+use super::{
+    Record, backed_up, backup_files, code, crash_apiserver, evicted_pods, json_of, names_in,
+    names_of, pod_names, stderr, stdout,
+};
+
+const PODS: usize = 2000;
+/// Requests in flight: at most this many steps can be "in flight when the server died", the only
+/// ones whose fate the plugin cannot know.
+const CONCURRENCY: usize = 8;
+
+/// `(name, outcome status)` of every step in a report's `result.results`.
+pub(super) fn outcomes(doc: &Value) -> Vec<(String, String)> {
+    doc["result"]["results"]
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .map(|r| {
+                    (
+                        r["target"]["name"].as_str().unwrap_or_default().to_owned(),
+                        r["outcome"]["status"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The steps a report says reached their goal, out of `planned`: listed as applied or, for big
+/// plans whose report lists only what needs attention (`succeededNotListed`), every planned step
+/// not listed. Also checks the counts add up to the plan.
+pub(super) fn reported_done(doc: &Value, planned: &BTreeSet<String>) -> BTreeSet<String> {
+    let result = &doc["result"];
+    let counts = &result["counts"];
+    let total: u64 = ["applied", "alreadyDone", "skipped", "failed", "notStarted"]
+        .iter()
+        .map(|k| counts[*k].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        total as usize,
+        planned.len(),
+        "counts add up to the plan: {counts}"
+    );
+    let listed = outcomes(doc);
+    let unlisted = result["succeededNotListed"].as_u64().unwrap_or(0) as usize;
+    assert_eq!(
+        listed.len() + unlisted,
+        planned.len(),
+        "every step is accounted for"
+    );
+    if unlisted == 0 {
+        return with_status(&listed, "applied");
+    }
+    let attention: BTreeSet<String> = listed.into_iter().map(|(n, _)| n).collect();
+    planned.difference(&attention).cloned().collect()
+}
+
+pub(super) fn with_status(outcomes: &[(String, String)], status: &str) -> BTreeSet<String> {
+    outcomes
+        .iter()
+        .filter(|(_, s)| s == status)
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+/// How many pods are left in `ns`, cheaply (one `limit=1` list: remainingItemCount).
+pub(super) fn pods_left(c: &Cluster, ns: &str) -> Option<usize> {
+    let out = c.kubectl(&[
+        "get",
+        "--raw",
+        &format!("/api/v1/namespaces/{ns}/pods?limit=1"),
+    ]);
+    let list: Value = serde_json::from_slice(&out.stdout).ok()?;
+    let shown = list["items"].as_array().map_or(0, Vec::len);
+    let rest = list["metadata"]["remainingItemCount"].as_u64().unwrap_or(0);
+    usize::try_from(rest).ok().map(|r| r + shown)
+}
+
+#[test]
+fn evicted_clean_apiserver_crash_mid_delete() {
+    let mut record = Record::new("apiserver restart mid-fix", "evicted-clean 2,000 pods");
+    let c = Cluster::start(ClusterOptions {
+        controller_manager: false,
+        ..ClusterOptions::default()
+    })
+    .expect("private cluster");
+    let ns = c.create_namespace("restart");
+    let seeded = Instant::now();
+    let all: BTreeSet<String> = evicted_pods(&c, &ns, "ev", PODS).into_iter().collect();
+    record.note(format!(
+        "{PODS} evicted pods seeded in {:.0}s",
+        seeded.elapsed().as_secs_f64()
+    ));
+
+    let backups = tempfile::tempdir().expect("tempdir");
+    let first_dir = backups.path().join("first");
+    let concurrency = CONCURRENCY.to_string();
+    let first_dir_s = first_dir.to_string_lossy().into_owned();
+    let args = [
+        "evicted-clean",
+        "-n",
+        &ns,
+        "--fix",
+        "--yes",
+        "-o",
+        "json",
+        "--concurrency",
+        &concurrency,
+        "--backup-dir",
+        &first_dir_s,
+    ];
+    let mut cmd = c.command(&args);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().expect("run kubectl evicted-clean");
+    let waiter = std::thread::spawn(move || child.wait_with_output());
+
+    // Crash the server once a quarter of the pods are gone.
+    let started = Instant::now();
+    let mut left_at_crash = None;
+    while !waiter.is_finished() && started.elapsed() < Duration::from_secs(120) {
+        if let Some(left) = pods_left(&c, &ns)
+            && left <= PODS * 3 / 4
+        {
+            crash_apiserver(&c);
+            left_at_crash = Some(left);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = waiter
+        .join()
+        .expect("waiter thread")
+        .expect("kubectl output");
+    let left_at_crash =
+        left_at_crash.unwrap_or_else(|| panic!("the plugin finished before the crash: {out:?}"));
+    c.start_apiserver();
+
+    // The exit code says the fix did not complete.
+    let exit = code(&out);
+    assert!(
+        exit == 6 || exit == 8,
+        "exit {exit}, want 6 (partial) or 8 (unreachable)\n{}",
+        stderr(&out)
+    );
+    // The report accounts for every step, and every step it calls done is done in the cluster.
+    let doc = json_of(&out);
+    let steps = outcomes(&doc);
+    let left = pod_names(&c, &ns);
+    let gone: BTreeSet<String> = all.difference(&left).cloned().collect();
+    let applied = reported_done(&doc, &all);
+    let failed = with_status(&steps, "failed");
+    let not_started = with_status(&steps, "notStarted");
+    assert_eq!(
+        applied.len() + failed.len() + not_started.len(),
+        PODS,
+        "only done/failed/not started here: {}",
+        doc["result"]["counts"]
+    );
+    assert!(
+        applied.is_subset(&gone),
+        "reported done but still there: {:?}",
+        applied.difference(&gone).take(5).collect::<Vec<_>>()
+    );
+    let unknown: Vec<&String> = gone.difference(&applied).collect();
+    assert!(
+        unknown.len() <= CONCURRENCY,
+        "{} pods gone but reported failed (more than the {CONCURRENCY} in flight at the crash): {:?}",
+        unknown.len(),
+        unknown.iter().take(5).collect::<Vec<_>>()
+    );
+    assert!(
+        !failed.is_empty() && !applied.is_empty(),
+        "a mid-run crash: {}",
+        doc["result"]["counts"]
+    );
+    assert!(
+        stderr(&out).contains(&format!("{} done", applied.len())),
+        "the summary line gives the count: {}",
+        stderr(&out)
+    );
+
+    // Backups: valid JSON lines, and every pod that is gone is among them.
+    let saved = names_in(&backed_up(&first_dir));
+    let lost: Vec<&String> = gone.difference(&saved).collect();
+    record.data_lost = Some(lost.len());
+    assert!(lost.is_empty(), "gone without a backup: {lost:?}");
+
+    // The rerun does exactly the rest.
+    let second_dir = backups.path().join("second");
+    let second_dir_s = second_dir.to_string_lossy().into_owned();
+    let out = c.kubectl(&[
+        "evicted-clean",
+        "-n",
+        &ns,
+        "--fix",
+        "--yes",
+        "-o",
+        "json",
+        "--backup-dir",
+        &second_dir_s,
+    ]);
+    assert_eq!(code(&out), 0, "rerun: {}", stderr(&out));
+    let rerun_applied = reported_done(&json_of(&out), &left);
+    assert_eq!(
+        rerun_applied, left,
+        "the rerun deletes exactly the pods the first run left"
+    );
+    assert!(pod_names(&c, &ns).is_empty(), "all evicted pods gone");
+    let saved_again = names_in(&backed_up(&second_dir));
+    assert!(left.is_subset(&saved_again));
+    record.note(format!(
+        "crash at {} of {PODS} left; first run reported {} done, {} failed, {} not started ({} in flight, fate unknown to it); rerun did the remaining {}",
+        left_at_crash,
+        applied.len(),
+        failed.len(),
+        not_started.len(),
+        unknown.len(),
+        rerun_applied.len()
+    ));
+}
+
+#[test]
+fn ns_unstick_apiserver_crash_mid_finalizer_removal() {
+    const OBJECTS: usize = 50;
+    let mut record = Record::new("apiserver restart mid-fix", "ns-unstick 50 finalizers");
+    let c = Cluster::start(ClusterOptions::default()).expect("private cluster");
+    let ns = c.create_namespace("restart-ns");
+    let hold = format!("{}.io/hold", unique("dead-operator"));
+    let items: Vec<Value> = (0..OBJECTS)
+        .map(|i| {
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": format!("held-{i:02}"), "namespace": ns, "finalizers": [hold]}})
+        })
+        .collect();
+    c.create(&serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string());
+    let all = names_of(&c, &["configmaps", "-n", &ns]);
+    let all: BTreeSet<String> = all.into_iter().filter(|n| n.starts_with("held-")).collect();
+    assert_eq!(all.len(), OBJECTS);
+    c.kubectl_ok(&["delete", "namespace", &ns, "--wait=false"]);
+    wait_until(
+        Duration::from_secs(60),
+        "every held ConfigMap marked for deletion",
+        || {
+            c.get_json(&["configmaps", "-n", &ns])["items"]
+                .as_array()
+                .is_some_and(|items| {
+                    items
+                        .iter()
+                        .filter(|i| i["metadata"]["deletionTimestamp"].is_string())
+                        .count()
+                        == OBJECTS
+                })
+        },
+    );
+
+    let backups = tempfile::tempdir().expect("tempdir");
+    let first_dir = backups.path().join("first");
+    let first_dir_s = first_dir.to_string_lossy().into_owned();
+    // One request at a time, so the crash lands mid-plan and at most one step's fate is unknown.
+    let args = [
+        "ns-unstick",
+        &ns,
+        "--fix",
+        "--yes",
+        "-o",
+        "json",
+        "--concurrency",
+        "1",
+        "--backup-dir",
+        &first_dir_s,
+    ];
+    let mut cmd = c.command(&args);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().expect("run kubectl ns-unstick");
+    let waiter = std::thread::spawn(move || child.wait_with_output());
+    let started = Instant::now();
+    let mut crashed_after = None;
+    while !waiter.is_finished() && started.elapsed() < Duration::from_secs(60) {
+        let n = backup_files(&first_dir);
+        if n >= OBJECTS / 4 {
+            crash_apiserver(&c);
+            crashed_after = Some(n);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let out = waiter
+        .join()
+        .expect("waiter thread")
+        .expect("kubectl output");
+    let crashed_after =
+        crashed_after.unwrap_or_else(|| panic!("finished before the crash: {out:?}"));
+    c.start_apiserver();
+
+    let exit = code(&out);
+    assert!(
+        exit == 6 || exit == 8,
+        "exit {exit}, want 6 or 8\n{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let doc = json_of(&out);
+    let steps = outcomes(&doc);
+    let finalizer_steps: Vec<&(String, String)> = steps
+        .iter()
+        .filter(|(n, _)| n.starts_with("held-"))
+        .collect();
+    assert_eq!(finalizer_steps.len(), OBJECTS, "{}", doc["result"]);
+    // Done = the ConfigMap is gone or no longer carries the dead finalizer.
+    let still_held: BTreeSet<String> = c.get_json(&["configmaps", "-n", &ns])["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter(|i| {
+                    i["metadata"]["finalizers"]
+                        .as_array()
+                        .is_some_and(|f| f.iter().any(|f| f == hold.as_str()))
+                })
+                .filter_map(|i| i["metadata"]["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let done: BTreeSet<String> = all.difference(&still_held).cloned().collect();
+    let applied = with_status(&steps, "applied");
+    assert!(
+        applied.is_subset(&done),
+        "reported done but still held: {:?}",
+        applied.difference(&done).collect::<Vec<_>>()
+    );
+    let unknown = done.difference(&applied).count();
+    assert!(
+        unknown <= 1,
+        "{unknown} done but not reported done, with one request in flight"
+    );
+    let changed_or_gone = done.clone();
+    let saved = names_in(&backed_up(&first_dir));
+    let lost: Vec<&String> = changed_or_gone.difference(&saved).collect();
+    record.data_lost = Some(lost.len());
+    assert!(lost.is_empty(), "changed without a backup: {lost:?}");
+
+    // Rerun: only the ConfigMaps still held are touched, and the namespace goes.
+    let second_dir = backups.path().join("second");
+    let second_dir_s = second_dir.to_string_lossy().into_owned();
+    let out = c.kubectl(&[
+        "ns-unstick",
+        &ns,
+        "--fix",
+        "--yes",
+        "-o",
+        "json",
+        "--wait=90s",
+        "--backup-dir",
+        &second_dir_s,
+    ]);
+    assert_eq!(code(&out), 0, "rerun: {}\n{}", stdout(&out), stderr(&out));
+    let rerun = outcomes(&json_of(&out));
+    let rerun_applied: BTreeSet<String> = with_status(&rerun, "applied")
+        .into_iter()
+        .filter(|n| n.starts_with("held-"))
+        .collect();
+    assert_eq!(
+        rerun_applied, still_held,
+        "the rerun changes exactly what the first run left"
+    );
+    assert!(!c.exists("namespace", None, &ns), "the namespace is gone");
+    record.note(format!(
+        "crash after {crashed_after} backups; first run reported {} of {OBJECTS} done ({unknown} in flight, fate unknown to it); rerun did the remaining {}",
+        applied.len(),
+        rerun_applied.len()
+    ));
+}
