@@ -1,8 +1,10 @@
 //! The krew path, for real: the committed manifests are exactly what scripts/gen-krew-manifests
 //! makes from the template and the recorded archive sums, krew's own validator accepts them, and
 //! every plugin installs with `kubectl krew install --manifest=… --archive=…` (krew built from the
-//! sigs.k8s.io/krew module by tests/krew/build) from archives scripts/release packs, then runs
-//! through kubectl from `$KREW_ROOT/bin`.
+//! sigs.k8s.io/krew module by tests/krew/build), then runs through kubectl from `$KREW_ROOT/bin`.
+//! The archives are the release ones in `dist/` when it has them (with the committed manifests
+//! when their sums are the recorded ones, so krew checks the committed sha256), else the test
+//! build packed by scripts/release (see `archives_and_manifests`).
 //!
 //! Nothing here downloads: krew's validator runs with `-skip-install` (otherwise it fetches every
 //! platform's `uri`), installs always pass `--archive`, and `KREW_NO_UPGRADE_CHECK` is set.
@@ -128,15 +130,56 @@ fn committed_manifests_are_up_to_date_and_valid() {
     }
 }
 
-#[test]
-fn every_plugin_installs_with_krew_and_runs_through_kubectl() {
-    let Some(tools) = krew_tools() else { return };
-    let kubectl = kubectl();
-    let work = tempfile::tempdir().expect("tempdir");
-    let dist = work.path().join("dist");
-    let manifests = work.path().join("manifests");
-    let krew_root = work.path().join("krew");
-    // Archives of the freshly built binaries, packed exactly like a release, and their manifests.
+/// This machine's krew platform (`linux-amd64`), as in the archive names.
+fn host_platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{}-{arch}", std::env::consts::OS)
+}
+
+/// The archive of `plugin` for this machine listed in a SHA256SUMS text.
+fn host_archive<'a>(sums: &'a str, plugin: &str) -> Option<&'a str> {
+    let platform = host_platform();
+    sums.lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .map(|a| a.trim_start_matches('*'))
+        .find(|a| a.starts_with(&format!("{plugin}-v")) && a.contains(&format!("-{platform}.")))
+}
+
+/// Where the archives to install come from, and the manifests that describe them.
+///
+/// - `dist/` holds the release archives whose sums are recorded in `krew-manifests/SHA256SUMS`:
+///   those archives with the COMMITTED manifests, so krew checks the committed sha256 for real.
+/// - `dist/` holds other release archives (a new build not yet recorded): those archives with
+///   manifests generated from `dist/SHA256SUMS`.
+/// - no `dist/`: the freshly built (debug) binaries packed exactly like a release by
+///   `scripts/release --bin-dir`, with manifests generated for them.
+fn archives_and_manifests(work: &Path) -> (PathBuf, PathBuf) {
+    let root = workspace_root();
+    let dist = root.join("dist");
+    let dist_sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap_or_default();
+    let complete = PLUGINS.iter().all(|(plugin, _)| {
+        host_archive(&dist_sums, plugin).is_some_and(|a| dist.join(a).is_file())
+    });
+    if complete {
+        let recorded = std::fs::read_to_string(root.join("krew-manifests/SHA256SUMS"))
+            .expect("krew-manifests/SHA256SUMS");
+        if recorded == dist_sums {
+            eprintln!(
+                "krew: installing the release archives in dist/ with the committed manifests"
+            );
+            return (dist, root.join("krew-manifests"));
+        }
+        eprintln!(
+            "krew: dist/SHA256SUMS is not the recorded krew-manifests/SHA256SUMS; installing the \
+             archives in dist/ with manifests generated from them"
+        );
+        return (dist.clone(), generate_manifests(&dist, work));
+    }
+    let dist = work.join("dist");
     run_ok(
         Command::new(script("release"))
             .arg("--bin-dir")
@@ -144,6 +187,12 @@ fn every_plugin_installs_with_krew_and_runs_through_kubectl() {
             .arg("--out")
             .arg(&dist),
     );
+    let manifests = generate_manifests(&dist, work);
+    (dist, manifests)
+}
+
+fn generate_manifests(dist: &Path, work: &Path) -> PathBuf {
+    let manifests = work.join("manifests");
     run_ok(
         Command::new(script("gen-krew-manifests"))
             .arg("--sums")
@@ -151,6 +200,16 @@ fn every_plugin_installs_with_krew_and_runs_through_kubectl() {
             .arg("--out")
             .arg(&manifests),
     );
+    manifests
+}
+
+#[test]
+fn every_plugin_installs_with_krew_and_runs_through_kubectl() {
+    let Some(tools) = krew_tools() else { return };
+    let kubectl = kubectl();
+    let work = tempfile::tempdir().expect("tempdir");
+    let krew_root = work.path().join("krew");
+    let (dist, manifests) = archives_and_manifests(work.path());
     // PATH: krew's bin dir and the krew tools, never the build directory of the plugins.
     let mut path = vec![krew_root.join("bin"), tools.clone()];
     path.extend(std::env::split_paths(
@@ -166,15 +225,12 @@ fn every_plugin_installs_with_krew_and_runs_through_kubectl() {
             .env("KUBECONFIG", work.path().join("no-kubeconfig"));
         cmd
     };
-    let version = std::fs::read_to_string(dist.join("SHA256SUMS")).expect("sums");
+    let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).expect("sums");
     for (plugin, bin) in PLUGINS {
         let manifest = manifests.join(format!("{plugin}.yaml"));
         validate(&tools, &manifest);
-        let archive = version
-            .lines()
-            .filter_map(|l| l.split_whitespace().nth(1))
-            .find(|a| a.starts_with(&format!("{plugin}-v")))
-            .unwrap_or_else(|| panic!("no archive of {plugin}"));
+        let archive =
+            host_archive(&sums, plugin).unwrap_or_else(|| panic!("no archive of {plugin}"));
         let manifest_arg = format!("--manifest={}", manifest.display());
         let archive_arg = format!("--archive={}", dist.join(archive).display());
         let out = run(&mut kubectl_cmd(&[
