@@ -390,6 +390,9 @@ impl Applier<'_> {
                 "Backing up every object before changing it to {}",
                 backup.dir().display()
             ))?;
+            if outline.secrets > 0 {
+                printer.note(&crate::backup::secrets_note(outline.secrets))?;
+            }
             Some(backup)
         } else {
             drop(staged);

@@ -242,6 +242,13 @@ fn file_name(seq: usize, object: &Value) -> String {
     )
 }
 
+/// What the user is told when a plan changes Secrets: their backups are deliberately partial.
+pub fn secrets_note(secrets: usize) -> String {
+    format!(
+        "{secrets} Secret(s) in this plan: their backups keep metadata only; data and stringData values are replaced by {REDACTED} (a backup directory is no place for credentials)"
+    )
+}
+
 /// Secret values replaced by a marker; the object's metadata (what a finalizer fix changes) kept.
 /// Anything else is borrowed as it is.
 pub fn redact(object: &Value) -> Cow<'_, Value> {

@@ -335,6 +335,8 @@ type GroupKey = (Option<String>, String, Risk, String, bool);
 #[derive(Debug, Clone, Default)]
 pub struct Outline {
     pub total: usize,
+    /// Steps that change a Secret: their backups are redacted, and the user is told so.
+    pub secrets: usize,
     /// Said before confirmation.
     pub warnings: Vec<String>,
     /// See [`Plan::canary_dry_run`].
@@ -356,6 +358,9 @@ impl Outline {
     /// Counts one step in (in the order the steps will run).
     pub fn add(&mut self, step: &Step) {
         self.total += 1;
+        if step.target.kind == "Secret" {
+            self.secrets += 1;
+        }
         *self
             .groups
             .entry((

@@ -114,3 +114,19 @@ proptest! {
         prop_assert_eq!(marked > 0, specs.iter().any(|s| s.1));
     }
 }
+
+/// The applier tells the user when backups are redacted; it learns that from the outline.
+#[test]
+fn outline_counts_the_secrets_a_plan_changes() {
+    let mut plan = plan_of(&[(0, false, 0, true); 3]);
+    for step in plan.steps.iter_mut().take(2) {
+        step.target.kind = "Secret".into();
+        step.target.plural = "secrets".into();
+    }
+    assert_eq!(plan.outline().secrets, 2);
+    let note = crate::backup::secrets_note(2);
+    assert!(
+        note.contains("2 Secret(s)") && note.contains("REDACTED-BY-FIRSTAID"),
+        "{note}"
+    );
+}
