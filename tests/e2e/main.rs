@@ -10,5 +10,6 @@ mod ipv6_cidr;
 mod krew;
 mod ns_unstick;
 mod reliability;
+mod security;
 mod smoke;
 mod top_real;
