@@ -8,8 +8,9 @@
 
 use std::path::Path;
 use std::process::Output;
+use std::time::Duration;
 
-use firstaid_e2e::{Cluster, ClusterOptions, cluster, unique};
+use firstaid_e2e::{Cluster, ClusterOptions, cluster, unique, wait_until};
 use serde_json::{Value, json};
 
 use super::{Record, backup_files, code, evicted_pods, pod_names, stderr, stdout};
@@ -100,6 +101,18 @@ fn read_only_and_partial_users_are_refused_before_any_change() {
         "pods,persistentvolumeclaims",
     );
 
+    // RBAC bindings reach the authorizer through an informer: wait until both users see theirs.
+    for cfg in [&viewer_cfg, &partial_cfg] {
+        wait_until(
+            Duration::from_secs(30),
+            "the RBAC bindings in effect",
+            || {
+                c.kubectl_as(cfg, &["auth", "can-i", "list", "pods", "-n", &ns])
+                    .status
+                    .success()
+            },
+        );
+    }
     let mut checked = Vec::new();
     for (who, cfg) in [("view", &viewer_cfg), ("partial", &partial_cfg)] {
         // evicted-clean: the report degrades (no node facts), the fix is refused up front.
