@@ -12,6 +12,7 @@
 
 use std::marker::PhantomData;
 
+use bytes::Bytes;
 use futures::FutureExt;
 use kube::Client;
 use kube::api::{Api, ListParams};
@@ -26,35 +27,57 @@ use crate::error::{Error, Result};
 pub const PAGE_SIZE: u32 = 500;
 
 /// Calls `each` with every page of the list, in order.
-pub async fn for_each_page<K, F>(api: &Api<K>, params: &ListParams, mut each: F) -> Result<()>
+pub async fn for_each_page<K, F>(api: &Api<K>, params: &ListParams, each: F) -> Result<()>
 where
     K: kube::Resource + Clone + DeserializeOwned + Send + 'static,
     F: FnMut(Vec<K>) -> Result<()>,
 {
     let client = Client::from(api.clone());
     let url = api.resource_url().to_owned();
+    pipelined(
+        params,
+        |page| fetch_json(client.clone(), url.clone(), page),
+        decode_page::<K>,
+        each,
+    )
+    .await
+}
+
+/// The paging loop on its own, for a caller with its own wire format (top-real reads pods as
+/// protobuf): `fetch` gets one page's raw body for the given params (the `continue` token set
+/// from the second page on); `decode` turns a body into items on a blocking thread and sends the
+/// page's `continue` token (`None` on the last page) through its sender as early as it can.
+pub async fn pipelined<T, Fetch, Fut, Decode, F>(
+    params: &ListParams,
+    fetch: Fetch,
+    decode: Decode,
+    mut each: F,
+) -> Result<()>
+where
+    T: Send + 'static,
+    Fetch: Fn(ListParams) -> Fut,
+    Fut: Future<Output = Result<Bytes>> + Send + 'static,
+    Decode: Fn(&[u8], oneshot::Sender<Option<String>>) -> Result<Vec<T>> + Copy + Send + 'static,
+    F: FnMut(Vec<T>) -> Result<()>,
+{
     let mut page_params = params.clone();
     if page_params.limit.is_none() {
         page_params.limit = Some(PAGE_SIZE);
     }
     // Dropping a remote handle cancels its request: an early error from `each` leaves nothing
     // running behind it.
-    let mut next = Some(spawn(fetch_page(
-        client.clone(),
-        url.clone(),
-        page_params.clone(),
-    )));
+    let mut next = Some(spawn(fetch(page_params.clone())));
     while let Some(request) = next.take() {
         let body = request.await?;
         let (token_tx, token_rx) = oneshot::channel();
-        let decode = tokio::task::spawn_blocking(move || decode_page::<K>(&body, token_tx));
+        let decoding = tokio::task::spawn_blocking(move || decode(&body, token_tx));
         // Err: the decoder stopped before the metadata (it reports why below).
         if let Ok(Some(token)) = token_rx.await {
             let mut continued = page_params.clone();
             continued.continue_token = Some(token);
-            next = Some(spawn(fetch_page(client.clone(), url.clone(), continued)));
+            next = Some(spawn(fetch(continued)));
         }
-        let items = decode
+        let items = decoding
             .await
             .map_err(|e| Error::Other(format!("decoding a list page: {e}")))??;
         each(items)?;
@@ -84,31 +107,38 @@ fn spawn<T: Send + 'static>(
     handle
 }
 
-/// One page's body, undecoded (429s retried).
-async fn fetch_page(client: Client, url: String, params: ListParams) -> Result<String> {
+/// One page's JSON body, undecoded (429s retried).
+async fn fetch_json(client: Client, url: String, params: ListParams) -> Result<Bytes> {
     with_retry(|| async {
         let request = kube::core::Request::new(&url)
             .list(&params)
             .map_err(|e| Error::Other(format!("building the list request: {e}")))?;
-        client.request_text(request).await.map_err(Error::from)
+        let text = client.request_text(request).await.map_err(Error::from)?;
+        Ok(Bytes::from(text.into_bytes()))
     })
     .await
-    .map_err(|e| {
-        if e.status().is_some_and(|s| s.code == 410) {
-            Error::Other("the list changed too much while it was being read (410 Gone); run the command again".into())
-        } else {
-            e
-        }
-    })
+    .map_err(expired)
+}
+
+/// A 410 while paging means the snapshot the pages come from is gone: say what to do.
+pub fn expired(e: Error) -> Error {
+    if e.status().is_some_and(|s| s.code == 410) {
+        Error::Other(
+            "the list changed too much while it was being read (410 Gone); run the command again"
+                .into(),
+        )
+    } else {
+        e
+    }
 }
 
 /// Decodes a `…List` body into its items, sending the `continue` token (or `None` on the last
 /// page) through `token` the moment the list metadata has been read.
 fn decode_page<K: DeserializeOwned>(
-    body: &str,
+    body: &[u8],
     token: oneshot::Sender<Option<String>>,
 ) -> Result<Vec<K>> {
-    let mut de = serde_json::Deserializer::from_str(body);
+    let mut de = serde_json::Deserializer::from_slice(body);
     let items = PageSeed {
         token: Some(token),
         item: PhantomData,
@@ -187,7 +217,7 @@ mod tests {
 
     fn decode(body: &str) -> (Result<Vec<ConfigMap>>, Option<String>) {
         let (tx, mut rx) = oneshot::channel();
-        let items = decode_page::<ConfigMap>(body, tx);
+        let items = decode_page::<ConfigMap>(body.as_bytes(), tx);
         (items, rx.try_recv().ok().flatten())
     }
 

@@ -2,7 +2,7 @@
 //! and limits the scheduler has promised, in one fast command (issue 6; FAQ S2 §4.2.16, §6.1.2,
 //! §11.4).
 //!
-//! Read-only. Shape: [`cli`] parses; `fetch` reads (three concurrent lists); `nodes`/`pods`
+//! Read-only. Shape: [`cli`] parses; `fetch` reads (three concurrent lists; pods as protobuf through `wire`); `nodes`/`pods`
 //! diagnose (pure, over fetched objects); `resources` is the arithmetic; `*_view` render.
 
 pub mod cli;
@@ -18,6 +18,7 @@ mod pods_view;
 mod resources;
 mod shape;
 mod sort;
+mod wire;
 
 use std::collections::HashMap;
 
