@@ -78,7 +78,8 @@ pub fn usable_hosts(family: Family, host_bits: u8) -> u128 {
 /// The smallest prefix holding `count` addresses (`hosts`: usable hosts) in `family`.
 pub fn smallest_prefix(family: Family, count: Count, hosts: bool) -> Result<u8, String> {
     let mut bits = count.bits();
-    if hosts {
+    // A count wider than the family is an error below; usable_hosts takes at most its width.
+    if hosts && bits <= family.bits() {
         let wanted = match count {
             Count::Exact(n) => n,
             Count::Pow2(k) if k < 128 => 1u128 << k,
@@ -207,6 +208,14 @@ mod tests {
             Ok(0)
         );
         assert!(smallest_prefix(Family::Ipv4, Count::Pow2(33), false).is_err());
+        // Found by the `sizes` fuzz target: `plan --hosts 2^128 --family ipv4` shifted a u128 by
+        // 128 in usable_hosts (a panic in debug builds) instead of saying it does not fit.
+        for count in [Count::Pow2(128), Count::Pow2(33), Count::Exact(u128::MAX)] {
+            assert!(
+                smallest_prefix(Family::Ipv4, count, true).is_err(),
+                "{count:?}"
+            );
+        }
         // Usable hosts: IPv4 /24 has 254, so 254 hosts fit a /24 and 255 need a /23.
         assert_eq!(
             smallest_prefix(Family::Ipv4, Count::Exact(254), true),
