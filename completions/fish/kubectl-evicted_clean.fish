@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_evicted_clean_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify A/all-namespaces l/selector= older-than= node= reason= phase= stuck-terminating fix include-bare-pods not-ready-for= dry-run= y/yes backup-dir= concurrency= o/output= no-headers h/help V/version
+    string join \n kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify A/all-namespaces l/selector= older-than= node= reason= phase= stuck-terminating chunk-size= fix include-bare-pods not-ready-for= dry-run= y/yes backup-dir= concurrency= o/output= no-headers h/help V/version
 end
 
 function __fish_kubectl_evicted_clean_needs_command
@@ -39,6 +39,7 @@ complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l reason -d 'Also select Failed pods with this status.reason (repeatable or comma-separated); `all` selects every record-only reason listed below. Evicted is always included' -r
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l phase -d 'Pod phases to select (repeatable or comma-separated): Failed (default), Succeeded (completed pods left behind; selected whatever their reason)' -r -f -a "Failed\t''
 Succeeded\t''"
+complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l chunk-size -d 'List pods in pages of this many (as kubectl\'s --chunk-size; 0 = all at once). Memory follows the page, not the cluster: only a few fields of each selected pod are kept' -r
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l not-ready-for -d 'With --stuck-terminating: also force-delete pods whose node has been NotReady at least this long (default when given without a value: 1h). Without it, pods on a NotReady node are left for the node to come back, as the FAQ advises' -r
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l dry-run -d 'Only show (client) or only validate on the server (server) what the fix would do' -r -f -a "none\t'Change the cluster (after confirmation)'
 client\t'Print the plan only; send nothing'
