@@ -44,8 +44,37 @@ impl Default for ConcurrencyArgs {
     }
 }
 
-/// Runs `call` again while the server answers 429, sleeping as long as it asks each time.
-pub async fn with_retry<T, F, Fut>(mut call: F) -> Result<T>
+/// Runs `call` again while the server answers 429, sleeping as long as it asks each time (and
+/// on a 503 that carries a Retry-After: the API server's own "come back later").
+pub async fn with_retry<T, F, Fut>(call: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    retry_while(call, Error::retry_after).await
+}
+
+/// Like [`with_retry`], but only for 429. For aggregated APIs (metrics.k8s.io) a 503 with a
+/// Retry-After means the backend is down: waiting on it would stall the whole command for the
+/// length of the outage instead of showing everything else at once.
+pub async fn with_throttle_retry<T, F, Fut>(call: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    retry_while(call, |err| {
+        err.status()
+            .is_some_and(|s| s.code == 429)
+            .then(|| err.retry_after())
+            .flatten()
+    })
+    .await
+}
+
+async fn retry_while<T, F, Fut>(
+    mut call: F,
+    wait_for: impl Fn(&Error) -> Option<Duration>,
+) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
@@ -53,7 +82,7 @@ where
     let mut attempt = 0;
     loop {
         match call().await {
-            Err(err) if attempt < MAX_THROTTLE_RETRIES => match err.retry_after() {
+            Err(err) if attempt < MAX_THROTTLE_RETRIES => match wait_for(&err) {
                 Some(wait) => {
                     attempt += 1;
                     tokio::time::sleep(wait.min(MAX_RETRY_AFTER)).await;
@@ -189,6 +218,42 @@ mod tests {
         .await;
         assert!(result.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttle_retry_waits_on_429_but_not_on_a_503_backend_outage() {
+        let unavailable = || {
+            Error::Api(Box::new(
+                Status::failure("service unavailable", "ServiceUnavailable")
+                    .with_code(503)
+                    .with_details(
+                        serde_json::from_value::<StatusDetails>(
+                            serde_json::json!({"retryAfterSeconds": 5}),
+                        )
+                        .expect("details"),
+                    ),
+            ))
+        };
+        let calls = AtomicUsize::new(0);
+        let result: Result<()> = with_throttle_retry(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(unavailable())
+        })
+        .await;
+        assert!(result.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "a 503 is not waited on");
+
+        let calls = AtomicUsize::new(0);
+        let result = with_throttle_retry(|| async {
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                Err(throttled())
+            } else {
+                Ok(1)
+            }
+        })
+        .await;
+        assert_eq!(result.ok(), Some(1));
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "a 429 is");
     }
 
     #[tokio::test]

@@ -2,9 +2,7 @@
 //! pods (folded into per-node sums page by page), one metrics list. Never a request per node:
 //! on 1,000 nodes that is what makes kubectl-view-allocations-style tools slow.
 
-use std::time::Duration;
-
-use firstaid::concurrency::with_retry;
+use firstaid::concurrency::{with_retry, with_throttle_retry};
 use firstaid::k8s_openapi::api::core::v1::Node;
 use firstaid::k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
 use firstaid::kube::api::ListParams;
@@ -34,15 +32,6 @@ fn params(selector: Option<&str>) -> ListParams {
         lp = lp.labels(s);
     }
     lp
-}
-
-/// A client for the metrics calls only, without kube's built-in retry of 503: an unavailable
-/// metrics APIService answers 503 with a Retry-After, and honouring it would stall the command
-/// for the length of the outage instead of showing everything else at once.
-pub async fn metrics_client(args: &firstaid::KubeArgs) -> Result<Client> {
-    let mut config = args.config().await?;
-    config.default_retry = false;
-    Client::try_from(config).map_err(Error::from)
 }
 
 pub async fn nodes(
@@ -179,27 +168,16 @@ async fn for_each_pod_page(
     .await
 }
 
-/// Throttling (429) is retried a few times; a 503 is not, although the aggregator attaches a
-/// Retry-After to it: that 503 means the metrics server is down, and waiting on it would stall
-/// the whole command instead of showing everything else at once.
+/// Throttling (429) is retried; a 503 is not, although the aggregator attaches a Retry-After to
+/// it: that 503 means the metrics server is down (see `with_throttle_retry`).
 async fn list_metrics<K>(api: &Api<K>, lp: &ListParams) -> Result<Vec<K>>
 where
     K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
-    let mut attempts = 0;
-    loop {
-        match api.list(lp).await.map_err(Error::from) {
-            Err(e) if e.status().is_some_and(|s| s.code == 429) && attempts < THROTTLE_RETRIES => {
-                attempts += 1;
-                let wait = e.retry_after().unwrap_or(Duration::from_secs(1));
-                tokio::time::sleep(wait.min(Duration::from_secs(5))).await;
-            }
-            other => return other.map(|list| list.items),
-        }
-    }
+    with_throttle_retry(|| async { api.list(lp).await.map_err(Error::from) })
+        .await
+        .map(|list| list.items)
 }
-
-const THROTTLE_RETRIES: u32 = 5;
 
 /// A metrics call failed: read the APIService to say why. A failure to reach the API server at
 /// all is not a metrics problem, and surfaces through the other (failing) lists instead.
@@ -284,12 +262,7 @@ mod tests {
         let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
         let server = serve(handle);
         let client = Client::new(service, "default");
-        let kube = Kube {
-            client: client.clone(),
-            namespace: "default".into(),
-            server: "https://127.0.0.1:1".into(),
-            request_timeout: None,
-        };
+        let kube = Kube::from_client(client.clone(), "default");
         let data = nodes(&kube, client, &[], None).await.expect("fetch");
         drop(kube);
         let mut seen = server.await.expect("server");

@@ -74,7 +74,7 @@ async fn show_nodes(
 ) -> Result<()> {
     let data = fetch::nodes(
         kube,
-        fetch::metrics_client(&cli.kube).await?,
+        kube.unretried_client()?,
         names,
         cli.selector.as_deref(),
     )
@@ -124,7 +124,7 @@ async fn show_pods(
     let namespace = kube.scope(cli.all);
     let data = fetch::pods(
         kube,
-        fetch::metrics_client(&cli.kube).await?,
+        kube.unretried_client()?,
         namespace,
         names,
         cli.selector.as_deref(),

@@ -22,12 +22,7 @@ fn list(kind: &str, items: &[serde_json::Value], next: Option<&str>) -> Response
 #[tokio::test]
 async fn one_paginated_list_per_kind() {
     let (service, mut handle) = mock::pair::<Request<Body>, Response<Body>>();
-    let kube = Kube {
-        client: firstaid::kube::Client::new(service, "demo"),
-        namespace: "demo".into(),
-        server: "https://127.0.0.1:1".into(),
-        request_timeout: None,
-    };
+    let kube = Kube::from_client(firstaid::kube::Client::new(service, "demo"), "demo");
     let server = tokio::spawn(async move {
         let mut seen = Vec::new();
         while let Some((request, respond)) = handle.next_request().await {
