@@ -10,7 +10,7 @@
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
-use firstaid_e2e::{Cluster, cluster, rfc3339, unique};
+use firstaid_e2e::{Cluster, backups, cluster, rfc3339, unique};
 use serde_json::{Value, json};
 
 const MEMORY: &str = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 52Mi. Container app was using 1Gi, request is 0, has larger consumption of memory.";
@@ -163,12 +163,15 @@ fn deletes_evicted_records_by_status_in_the_namespace_asked() {
     );
 
     // The backup of what was deleted is there (staged while listing: gzip'd JSON lines).
-    let backups = c.dir().join("state/firstaid/backups/evicted-clean");
-    let saved: Vec<String> = walk(&backups).iter().map(|p| read_backup(p)).collect();
+    let backup_dir = c.dir().join("state/firstaid/backups/evicted-clean");
+    let saved: Vec<String> = backups::files(&backup_dir)
+        .iter()
+        .map(|p| backups::text(p))
+        .collect();
     assert!(
         saved.iter().any(|s| s.contains("web-5f8f5b5585-a")),
         "backups in {}",
-        backups.display()
+        backup_dir.display()
     );
 
     // Bare pods only with their flag.
@@ -236,21 +239,6 @@ fn deletes_evicted_records_by_status_in_the_namespace_asked() {
     assert!(exists(c, &shop, "evicted-lookalike"));
 }
 
-/// A backup file's text (gunzipped for the bulk `objects.jsonl.gz`).
-fn read_backup(path: &std::path::Path) -> String {
-    use std::io::Read;
-    let mut text = String::new();
-    if path.extension().is_some_and(|e| e == "gz") {
-        let file = std::fs::File::open(path).expect("open backup");
-        flate2::read::GzDecoder::new(file)
-            .read_to_string(&mut text)
-            .expect("gunzip backup");
-    } else {
-        text = std::fs::read_to_string(path).expect("read backup");
-    }
-    text
-}
-
 /// The streamed path at more than one page and more than a per-object plan: 60 evicted pods
 /// listed 7 at a time. Declining leaves no backup behind; the fix deletes all 60 (and nothing
 /// else), shows a grouped plan, and its backup holds every deleted pod, each exactly once.
@@ -291,9 +279,9 @@ fn bulk_fix_pages_through_and_backs_up_every_deleted_pod() {
     assert_eq!(out.status.code(), Some(5), "{:?}", text(&out));
     assert!(exists(c, &ns, "web-7d9f8c6b4-00"));
     assert!(
-        walk(&backup_dir).is_empty(),
+        backups::files(&backup_dir).is_empty(),
         "no backup of a fix that never ran: {:?}",
-        walk(&backup_dir)
+        backups::files(&backup_dir)
     );
 
     let out = fix(&["--yes"]);
@@ -315,10 +303,10 @@ fn bulk_fix_pages_through_and_backs_up_every_deleted_pod() {
     }
     assert!(exists(c, &ns, "bare-evicted") && exists(c, &ns, "running"));
 
-    let files = walk(&backup_dir);
+    let files = backups::files(&backup_dir);
     assert_eq!(files.len(), 1, "{files:?}");
     assert!(files[0].ends_with("objects.jsonl.gz"), "{files:?}");
-    let mut saved: Vec<String> = read_backup(&files[0])
+    let mut saved: Vec<String> = backups::text(&files[0])
         .lines()
         .map(|line| {
             let pod: Value = serde_json::from_str(line).expect("backup line is JSON");
@@ -332,21 +320,6 @@ fn bulk_fix_pages_through_and_backs_up_every_deleted_pod() {
         saved, names,
         "every deleted pod backed up once, nothing else"
     );
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 /// T10: the nodes involved are shown with their pressure conditions, taints, signals and remedy.

@@ -8,11 +8,10 @@
 //! `--grace-period=0 --force`), and VolumeAttachments keep the status we give them. States that
 //! need the controllers *off* (a finalizer nobody removes) use a private cluster.
 
-use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-use firstaid_e2e::{Cluster, ClusterOptions, cluster, now_rfc3339, unique, wait_until};
+use firstaid_e2e::{Cluster, ClusterOptions, backups, cluster, now_rfc3339, unique, wait_until};
 use serde_json::{Value, json};
 
 const PLUGIN: &str = "fix-pvc-finalizer";
@@ -103,22 +102,6 @@ fn finalizers(obj: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn backups_under(dir: &Path) -> String {
-    let mut all = String::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(s) = std::fs::read_to_string(&p) {
-                all.push_str(&s);
-            }
-        }
-    }
-    all
 }
 
 /// T5 with the controllers on: a running pod holds the claim → diagnosed and refused; once the pod
@@ -377,8 +360,8 @@ fn without_controllers_claim_and_volume_finalizers_are_removed() {
         .expect("unchanged by the dry run");
     assert_eq!(finalizers(&pvc), ["kubernetes.io/pvc-protection"]);
 
-    let backups = tempfile::tempdir().expect("tempdir");
-    let dir = backups.path().to_string_lossy().into_owned();
+    let backup_root = tempfile::tempdir().expect("tempdir");
+    let dir = backup_root.path().to_string_lossy().into_owned();
     let out = run(
         &c,
         &["-n", &ns, "data", "--fix", "--yes", "--backup-dir", &dir],
@@ -386,7 +369,10 @@ fn without_controllers_claim_and_volume_finalizers_are_removed() {
     expect_code(&out, 0, "fix");
     assert!(!c.exists("pvc", Some(&ns), "data"), "the claim is gone");
     assert!(text(&out.stdout).contains("gone"), "{}", text(&out.stdout));
-    let saved = backups_under(backups.path());
+    let saved: String = backups::files(backup_root.path())
+        .iter()
+        .map(|p| backups::text(p))
+        .collect();
     assert!(
         saved.contains("kubernetes.io/pvc-protection") && saved.contains("\"data\""),
         "backup holds the original: {saved}"

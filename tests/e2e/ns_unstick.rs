@@ -2,11 +2,12 @@
 //! is reproduced for real, the plugin runs through kubectl, and the cluster's end state is
 //! asserted (namespace gone, APIService gone, orphans reappearing, nothing changed on refusal).
 
-use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-use firstaid_e2e::{Cluster, ClusterOptions, cluster, unique, wait_until};
+use firstaid_e2e::{
+    Cluster, ClusterOptions, DEAD_METRICS_APISERVICE, backups, cluster, unique, wait_until,
+};
 use serde_json::Value;
 
 fn stdout(out: &Output) -> String {
@@ -29,24 +30,6 @@ fn json_of(out: &Output) -> Value {
             stderr(out)
         )
     })
-}
-
-/// Every backed-up object under `dir` (one JSON file per object).
-fn backups(dir: &Path) -> Vec<Value> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                let text = std::fs::read_to_string(&path).expect("read backup");
-                found.push(serde_json::from_str(&text).expect("backup is JSON"));
-            }
-        }
-    }
-    found
 }
 
 fn wait_terminating(c: &Cluster, ns: &str) {
@@ -149,7 +132,7 @@ fn dead_operator_finalizer_is_named_and_removed() {
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
     assert!(stderr(&out).contains("is gone"), "{}", stderr(&out));
     assert!(!c.exists("namespace", None, &ns));
-    let saved = backups(backup_dir.path());
+    let saved = backups::objects(backup_dir.path());
     assert_eq!(saved.len(), 1, "{saved:?}");
     assert_eq!(saved[0]["metadata"]["name"], "w1");
     assert_eq!(saved[0]["metadata"]["finalizers"][0], finalizer.as_str());
@@ -162,30 +145,7 @@ fn unavailable_apiservice_is_the_cause_and_deleting_it_frees_the_namespace() {
     // A dead APIService blocks namespace deletion cluster-wide: private cluster.
     let c = Cluster::start(ClusterOptions::default()).expect("private cluster");
     // A Service with no endpoints: the availability controller reports it without dialling.
-    c.apply(
-        r"
-apiVersion: v1
-kind: Namespace
-metadata: {name: metrics-backend}
----
-apiVersion: v1
-kind: Service
-metadata: {name: metrics-server, namespace: metrics-backend}
-spec:
-  ports: [{port: 443, targetPort: 4443}]
----
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata: {name: v1beta1.metrics.k8s.io}
-spec:
-  group: metrics.k8s.io
-  version: v1beta1
-  groupPriorityMinimum: 100
-  versionPriority: 100
-  insecureSkipTLSVerify: true
-  service: {name: metrics-server, namespace: metrics-backend, port: 443}
-",
-    );
+    c.apply(DEAD_METRICS_APISERVICE);
     c.kubectl_ok(&["create", "namespace", "rdbms"]);
     c.kubectl_ok(&["delete", "namespace", "rdbms", "--wait=false"]);
     wait_until(
@@ -255,7 +215,7 @@ spec:
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
     assert!(!c.exists("apiservice", None, "v1beta1.metrics.k8s.io"));
     assert!(!c.exists("namespace", None, "rdbms"));
-    let saved = backups(backup_dir.path());
+    let saved = backups::objects(backup_dir.path());
     assert_eq!(saved.len(), 1, "{saved:?}");
     assert_eq!(saved[0]["kind"], "APIService");
     assert_eq!(saved[0]["spec"]["service"]["name"], "metrics-server");

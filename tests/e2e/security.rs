@@ -6,13 +6,12 @@
 //! real kubectl, and greps every byte they produced — stdout, stderr, every `-o` format, every
 //! backup file (gzip'd ones decompressed) — for it, raw and base64-encoded.
 
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use firstaid_e2e::{Cluster, cluster, unique, wait_until};
+use firstaid_e2e::{Cluster, backups, cluster, unique, wait_until};
 
 /// One read-only command per plugin that talks to the API server.
 const READS: &[&[&str]] = &[
@@ -91,35 +90,24 @@ fn assert_absent(haystack: &str, secret: &str, what: &str) {
 /// Every file under `dir` as text (`.gz` decompressed), with its path; asserts user-only modes:
 /// 0600 files in 0700 directories (every directory below `dir`, which the user chose).
 fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        if d != dir {
-            let mode = std::fs::metadata(&d).expect("stat").permissions().mode() & 0o777;
-            assert_eq!(mode, 0o700, "backup directory {} is {mode:o}", d.display());
-        }
-        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
+    let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    backups::files(dir)
+        .into_iter()
+        .map(|path| {
+            for parent in path.ancestors().skip(1).take_while(|d| *d != dir) {
+                let m = mode(parent);
+                assert_eq!(m, 0o700, "backup directory {} is {m:o}", parent.display());
             }
-            let mode = std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600, "backup file {} is {mode:o}", path.display());
-            let bytes = std::fs::read(&path).expect("read backup");
+            let m = mode(&path);
+            assert_eq!(m, 0o600, "backup file {} is {m:o}", path.display());
             let content = if path.extension().is_some_and(|e| e == "gz") {
-                let mut s = String::new();
-                flate2::read::GzDecoder::new(bytes.as_slice())
-                    .read_to_string(&mut s)
-                    .expect("gunzip");
-                s
+                backups::text(&path)
             } else {
-                String::from_utf8_lossy(&bytes).into_owned()
+                String::from_utf8_lossy(&std::fs::read(&path).expect("read backup")).into_owned()
             };
-            found.push((path, content));
-        }
-    }
-    found
+            (path, content)
+        })
+        .collect()
 }
 
 /// A kubeconfig for the cluster with a custom `user:` block (YAML, indented 4 spaces) and,

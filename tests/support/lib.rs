@@ -41,6 +41,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 
+pub mod backups;
 pub mod fake_metrics;
 use serde_json::Value;
 
@@ -53,6 +54,33 @@ pub const PLUGINS: [(&str, &str); 6] = [
     ("exitcode-explain", "kubectl-exitcode_explain"),
     ("ipv6-cidr", "kubectl-ipv6_cidr"),
 ];
+
+/// The FAQ's dead metrics-server: a `v1beta1.metrics.k8s.io` APIService backed by a Service with
+/// no endpoints (`metrics-backend/metrics-server:443`). The aggregator marks it unavailable
+/// (MissingEndpoints) without dialling anything. Cluster-wide (it breaks discovery and namespace
+/// deletion for everyone): apply it only to a private cluster.
+pub const DEAD_METRICS_APISERVICE: &str = r"
+apiVersion: v1
+kind: Namespace
+metadata: {name: metrics-backend}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: metrics-server, namespace: metrics-backend}
+spec:
+  ports: [{port: 443, targetPort: 4443}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.metrics.k8s.io}
+spec:
+  group: metrics.k8s.io
+  version: v1beta1
+  groupPriorityMinimum: 100
+  versionPriority: 100
+  insecureSkipTLSVerify: true
+  service: {name: metrics-server, namespace: metrics-backend, port: 443}
+";
 
 /// How to start a private [`Cluster`].
 #[derive(Debug, Clone)]

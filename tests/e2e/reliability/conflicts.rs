@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use firstaid_e2e::{cluster, unique, wait_until};
+use firstaid_e2e::{backups, cluster, unique, wait_until};
 use serde_json::json;
 
 use super::{Pty, Record, evicted_pods, pod_names};
@@ -115,8 +115,8 @@ fn ns_unstick_acts_on_the_objects_as_they_are_after_the_prompt() {
             })
     });
 
-    let backups = tempfile::tempdir().expect("tempdir");
-    let dir = backups.path().to_string_lossy().into_owned();
+    let backup_root = tempfile::tempdir().expect("tempdir");
+    let dir = backup_root.path().to_string_lossy().into_owned();
     let mut pty = Pty::kubectl(c, &["ns-unstick", &ns, "--fix", "--backup-dir", &dir]);
     pty.expect(PROMPT, Duration::from_secs(60));
     // The operator wakes up and releases "a" itself; someone labels "b".
@@ -140,7 +140,7 @@ fn ns_unstick_acts_on_the_objects_as_they_are_after_the_prompt() {
     );
     assert!(!c.exists("configmap", Some(&ns), "b"), "{seen}");
     // The backup is of b as it was when changed: with the other writer's label.
-    let saved = super::backed_up(backups.path());
+    let saved = backups::objects(backup_root.path());
     let b = saved
         .iter()
         .find(|o| o["metadata"]["name"] == "b")

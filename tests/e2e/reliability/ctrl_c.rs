@@ -8,13 +8,14 @@
 //! a rerun deletes exactly the rest.
 
 use std::collections::BTreeSet;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use firstaid_e2e::{Cluster, ClusterOptions};
+use firstaid_e2e::{Cluster, ClusterOptions, backups};
 
-use super::restart::{outcomes, pods_left, with_status};
-use super::{Record, backed_up, code, evicted_pods, json_of, names_in, pod_names, stderr};
+use super::{
+    Record, code, evicted_clean_fix, evicted_pods, json_of, kubectl_owned, outcomes, pod_names,
+    pods_left, run_with_fault, stderr, with_status,
+};
 
 const PODS: usize = 1000;
 const CONCURRENCY: usize = 4;
@@ -30,44 +31,21 @@ fn evicted_clean_stops_cleanly_on_ctrl_c() {
     let ns = c.create_namespace("ctrlc");
     let all: BTreeSet<String> = evicted_pods(&c, &ns, "ev", PODS).into_iter().collect();
 
-    let backups = tempfile::tempdir().expect("tempdir");
-    let first = backups.path().join("first");
-    let first_s = first.to_string_lossy().into_owned();
-    let concurrency = CONCURRENCY.to_string();
-    let mut cmd = c.command(&[
-        "evicted-clean",
-        "-n",
-        &ns,
-        "--fix",
-        "--yes",
-        "-o",
-        "json",
-        "--concurrency",
-        &concurrency,
-        "--backup-dir",
-        &first_s,
-    ]);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = cmd.spawn().expect("run kubectl evicted-clean");
-    let pid = child.id().to_string();
-    let waiter = std::thread::spawn(move || child.wait_with_output());
-    let started = Instant::now();
-    let mut left_at_signal = None;
-    while !waiter.is_finished() && started.elapsed() < Duration::from_secs(120) {
-        if let Some(left) = pods_left(&c, &ns)
-            && left <= PODS * 4 / 5
-        {
+    let backup_root = tempfile::tempdir().expect("tempdir");
+    let first = backup_root.path().join("first");
+    // Ctrl-C once a fifth of the pods are gone: SIGINT to the plugin, as a terminal sends it.
+    let (out, left_at_signal) = run_with_fault(
+        &c,
+        &evicted_clean_fix(&ns, &first, Some(CONCURRENCY)),
+        Duration::from_secs(120),
+        Duration::from_millis(20),
+        || pods_left(&c, &ns).filter(|left| *left <= PODS * 4 / 5),
+        |pid| {
             let _ = std::process::Command::new("kill")
-                .args(["-INT", &pid])
+                .args(["-INT", &pid.to_string()])
                 .status();
-            left_at_signal = Some(left);
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = waiter.join().expect("waiter").expect("kubectl output");
-    let left_at_signal =
-        left_at_signal.unwrap_or_else(|| panic!("finished before the signal: {out:?}"));
+        },
+    );
 
     assert_eq!(code(&out), 130, "{}", stderr(&out));
     let after_exit = pod_names(&c, &ns);
@@ -104,24 +82,13 @@ fn evicted_clean_stops_cleanly_on_ctrl_c() {
     // already past the cancellation check.
     let after_signal = left_at_signal.saturating_sub(after_exit.len());
 
-    let saved = names_in(&backed_up(&first));
+    let saved = backups::names(&backups::objects(&first));
     let lost: Vec<&String> = gone.difference(&saved).collect();
     record.data_lost = Some(lost.len());
     assert!(lost.is_empty(), "deleted without a backup: {lost:?}");
 
-    let second = backups.path().join("second");
-    let second_s = second.to_string_lossy().into_owned();
-    let out = c.kubectl(&[
-        "evicted-clean",
-        "-n",
-        &ns,
-        "--fix",
-        "--yes",
-        "-o",
-        "json",
-        "--backup-dir",
-        &second_s,
-    ]);
+    let second = backup_root.path().join("second");
+    let out = kubectl_owned(&c, &evicted_clean_fix(&ns, &second, None));
     assert_eq!(code(&out), 0, "rerun: {}", stderr(&out));
     let rerun_applied = with_status(&outcomes(&json_of(&out)), "applied");
     assert_eq!(rerun_applied, after_exit, "the rerun does exactly the rest");

@@ -10,39 +10,16 @@
 
 use std::time::Duration;
 
-use firstaid_e2e::{Cluster, ClusterOptions, unique, wait_until};
+use firstaid_e2e::{Cluster, ClusterOptions, DEAD_METRICS_APISERVICE, unique, wait_until};
 use serde_json::json;
 
 use super::{Record, code, json_of, stderr, stdout};
-
-const DEAD_APISERVICE: &str = r"
-apiVersion: v1
-kind: Namespace
-metadata: {name: metrics-backend}
----
-apiVersion: v1
-kind: Service
-metadata: {name: metrics-server, namespace: metrics-backend}
-spec:
-  ports: [{port: 443, targetPort: 4443}]
----
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata: {name: v1beta1.metrics.k8s.io}
-spec:
-  group: metrics.k8s.io
-  version: v1beta1
-  groupPriorityMinimum: 100
-  versionPriority: 100
-  insecureSkipTLSVerify: true
-  service: {name: metrics-server, namespace: metrics-backend, port: 443}
-";
 
 #[test]
 fn ns_unstick_and_completion_answer_around_a_dead_aggregated_api() {
     let mut record = Record::new("partial discovery failure", "ns-unstick + completion");
     let c = Cluster::start(ClusterOptions::default()).expect("private cluster");
-    c.apply(DEAD_APISERVICE);
+    c.apply(DEAD_METRICS_APISERVICE);
     wait_until(
         Duration::from_secs(60),
         "the APIService reported unavailable",

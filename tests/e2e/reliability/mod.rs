@@ -225,72 +225,141 @@ pub fn names_of(c: &Cluster, args: &[&str]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Every object in the backups under `dir`: `*.json` files and `*.jsonl.gz` streams. Panics if
-/// any file is not valid JSON (or a gzip stream is truncated) — a backup that cannot be read back
-/// is no backup.
-pub fn backed_up(dir: &Path) -> Vec<Value> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            let name = path.to_string_lossy().into_owned();
-            if path.is_dir() {
-                stack.push(path);
-            } else if name.ends_with(".jsonl.gz") {
-                let mut text = String::new();
-                flate2::read::GzDecoder::new(std::fs::File::open(&path).expect("open backup"))
-                    .read_to_string(&mut text)
-                    .unwrap_or_else(|e| panic!("{name} is not a complete gzip stream: {e}"));
-                for (i, line) in text.lines().enumerate() {
-                    found.push(
-                        serde_json::from_str(line)
-                            .unwrap_or_else(|e| panic!("{name} line {}: not JSON ({e})", i + 1)),
-                    );
-                }
-            } else if path.extension().is_some_and(|e| e == "json") {
-                let text = std::fs::read_to_string(&path).expect("read backup");
-                found.push(
-                    serde_json::from_str(&text)
-                        .unwrap_or_else(|e| panic!("{name} is not JSON ({e})")),
-                );
-            }
-        }
-    }
-    found
-}
-
-/// `metadata.name` of each object.
-pub fn names_in(objects: &[Value]) -> BTreeSet<String> {
-    objects
-        .iter()
-        .filter_map(|o| o["metadata"]["name"].as_str().map(str::to_owned))
-        .collect()
-}
-
-/// How many backups under `dir` have been written so far (files; a bulk stream counts as one).
-pub fn backup_files(dir: &Path) -> usize {
-    let mut n = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                n += 1;
-            }
-        }
-    }
-    n
-}
-
 /// The running kube-apiserver's pid, from the cluster's env file.
 pub fn apiserver_pid(c: &Cluster) -> Option<u32> {
     let env = std::fs::read_to_string(c.dir().join("env")).ok()?;
     env.lines()
         .find_map(|l| l.strip_prefix("APISERVER_PID="))
         .and_then(|v| v.trim_matches('\'').parse().ok())
+}
+
+/// `(name, outcome status)` of every step in a report's `result.results`.
+pub fn outcomes(doc: &Value) -> Vec<(String, String)> {
+    doc["result"]["results"]
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .map(|r| {
+                    (
+                        r["target"]["name"].as_str().unwrap_or_default().to_owned(),
+                        r["outcome"]["status"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The steps a report says reached their goal, out of `planned`: listed as applied or, for big
+/// plans whose report lists only what needs attention (`succeededNotListed`), every planned step
+/// not listed. Also checks the counts add up to the plan.
+pub fn reported_done(doc: &Value, planned: &BTreeSet<String>) -> BTreeSet<String> {
+    let result = &doc["result"];
+    let counts = &result["counts"];
+    let total: u64 = ["applied", "alreadyDone", "skipped", "failed", "notStarted"]
+        .iter()
+        .map(|k| counts[*k].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        total as usize,
+        planned.len(),
+        "counts add up to the plan: {counts}"
+    );
+    let listed = outcomes(doc);
+    let unlisted = result["succeededNotListed"].as_u64().unwrap_or(0) as usize;
+    assert_eq!(
+        listed.len() + unlisted,
+        planned.len(),
+        "every step is accounted for"
+    );
+    if unlisted == 0 {
+        return with_status(&listed, "applied");
+    }
+    let attention: BTreeSet<String> = listed.into_iter().map(|(n, _)| n).collect();
+    planned.difference(&attention).cloned().collect()
+}
+
+pub fn with_status(outcomes: &[(String, String)], status: &str) -> BTreeSet<String> {
+    outcomes
+        .iter()
+        .filter(|(_, s)| s == status)
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+/// How many pods are left in `ns`, cheaply (one `limit=1` list: remainingItemCount).
+pub fn pods_left(c: &Cluster, ns: &str) -> Option<usize> {
+    let out = c.kubectl(&[
+        "get",
+        "--raw",
+        &format!("/api/v1/namespaces/{ns}/pods?limit=1"),
+    ]);
+    let list: Value = serde_json::from_slice(&out.stdout).ok()?;
+    let shown = list["items"].as_array().map_or(0, Vec::len);
+    let rest = list["metadata"]["remainingItemCount"].as_u64().unwrap_or(0);
+    usize::try_from(rest).ok().map(|r| r + shown)
+}
+
+/// `kubectl evicted-clean -n NS --fix --yes -o json --backup-dir DIR`, plus `--concurrency N`
+/// when given: the bulk fix every fault test runs, and reruns.
+pub fn evicted_clean_fix(ns: &str, backup_dir: &Path, concurrency: Option<usize>) -> Vec<String> {
+    let mut args: Vec<String> = ["evicted-clean", "-n", ns, "--fix", "--yes", "-o", "json"]
+        .map(str::to_owned)
+        .to_vec();
+    if let Some(n) = concurrency {
+        args.extend(["--concurrency".to_owned(), n.to_string()]);
+    }
+    args.extend([
+        "--backup-dir".to_owned(),
+        backup_dir.to_string_lossy().into_owned(),
+    ]);
+    args
+}
+
+/// `kubectl ARGS` for arguments built as owned strings (see [`evicted_clean_fix`]).
+pub fn kubectl_owned(c: &Cluster, args: &[String]) -> Output {
+    c.kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// Runs `kubectl ARGS` in the background and polls `due` every `every` (for at most `limit`)
+/// while it runs; the first time `due` answers, `strike` gets the plugin's pid (kubectl execs
+/// plugins, so it is the plugin's) and polling stops. Returns the run's output and `due`'s answer;
+/// panics if the plugin finished before the fault could be injected.
+pub fn run_with_fault<T: std::fmt::Debug>(
+    c: &Cluster,
+    args: &[String],
+    limit: Duration,
+    every: Duration,
+    mut due: impl FnMut() -> Option<T>,
+    strike: impl FnOnce(u32),
+) -> (Output, T) {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut cmd = c.command(&args);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().expect("run kubectl");
+    let pid = child.id();
+    let waiter = std::thread::spawn(move || child.wait_with_output());
+    let started = Instant::now();
+    let mut seen = None;
+    while !waiter.is_finished() && started.elapsed() < limit {
+        if let Some(value) = due() {
+            seen = Some(value);
+            break;
+        }
+        std::thread::sleep(every);
+    }
+    if seen.is_some() {
+        strike(pid);
+    }
+    let out = waiter
+        .join()
+        .expect("waiter thread")
+        .expect("kubectl output");
+    let seen = seen.unwrap_or_else(|| panic!("the plugin finished before the fault: {out:?}"));
+    (out, seen)
 }
 
 /// Kills kube-apiserver at once (SIGKILL: a crash, no graceful drain — the harshest restart),

@@ -10,12 +10,12 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-use firstaid_e2e::{Cluster, ClusterOptions, cluster, unique, wait_until};
+use firstaid_e2e::{Cluster, ClusterOptions, backups, cluster, unique, wait_until};
 use serde_json::{Value, json};
 
-use super::{Record, backup_files, code, evicted_pods, pod_names, stderr, stdout};
+use super::{Record, code, evicted_pods, pod_names, stderr, stdout};
 
-fn refused_before_changing(out: &Output, backups: &Path, verb: &str, resource: &str) {
+fn refused_before_changing(out: &Output, backup_dir: &Path, verb: &str, resource: &str) {
     let err = stderr(out);
     assert_eq!(code(out), 7, "{}\n{err}", stdout(out));
     assert!(
@@ -27,7 +27,7 @@ fn refused_before_changing(out: &Output, backups: &Path, verb: &str, resource: &
         "the refusal says nothing changed: {err}"
     );
     assert_eq!(
-        backup_files(backups),
+        backups::files(backup_dir).len(),
         0,
         "no backup of a change that did not happen"
     );
@@ -129,8 +129,8 @@ fn read_only_and_partial_users_are_refused_before_any_change() {
             stderr(&out)
         );
         forbidden_lines_are_specific(&stderr(&out));
-        let backups = tempfile::tempdir().expect("tempdir");
-        let dir = backups.path().to_string_lossy().into_owned();
+        let backup_root = tempfile::tempdir().expect("tempdir");
+        let dir = backup_root.path().to_string_lossy().into_owned();
         let out = c.kubectl_as(
             cfg,
             &[
@@ -143,7 +143,7 @@ fn read_only_and_partial_users_are_refused_before_any_change() {
                 &dir,
             ],
         );
-        refused_before_changing(&out, backups.path(), "delete", "pods");
+        refused_before_changing(&out, backup_root.path(), "delete", "pods");
         assert_eq!(
             pod_names(&c, &ns).len(),
             pods.len(),
@@ -160,8 +160,8 @@ fn read_only_and_partial_users_are_refused_before_any_change() {
         } else {
             assert_eq!(code(&out), 7, "{who}: {err}");
         }
-        let backups = tempfile::tempdir().expect("tempdir");
-        let dir = backups.path().to_string_lossy().into_owned();
+        let backup_root = tempfile::tempdir().expect("tempdir");
+        let dir = backup_root.path().to_string_lossy().into_owned();
         let out = c.kubectl_as(
             cfg,
             &[
@@ -179,7 +179,7 @@ fn read_only_and_partial_users_are_refused_before_any_change() {
         // stopped at the diagnosis — still exit 7, named, nothing changed, nothing backed up.
         assert_eq!(code(&out), 7, "{who}: {}", stderr(&out));
         assert!(stderr(&out).contains("cannot "), "{who}: {}", stderr(&out));
-        assert_eq!(backup_files(backups.path()), 0);
+        assert_eq!(backups::files(backup_root.path()).len(), 0);
         forbidden_lines_are_specific(&stderr(&out));
         let pvc = c.get("pvc", Some(&ns), "data").expect("pvc still there");
         assert_eq!(
@@ -203,8 +203,8 @@ fn read_only_and_partial_users_are_refused_before_any_change() {
             );
             assert!(stderr(&out).contains("cannot get resource \"namespaces\""));
         }
-        let backups = tempfile::tempdir().expect("tempdir");
-        let dir = backups.path().to_string_lossy().into_owned();
+        let backup_root = tempfile::tempdir().expect("tempdir");
+        let dir = backup_root.path().to_string_lossy().into_owned();
         let out = c.kubectl_as(
             cfg,
             &[
@@ -217,10 +217,10 @@ fn read_only_and_partial_users_are_refused_before_any_change() {
             ],
         );
         if who == "view" {
-            refused_before_changing(&out, backups.path(), "update", "namespaces/finalize");
+            refused_before_changing(&out, backup_root.path(), "update", "namespaces/finalize");
         } else {
             assert_eq!(code(&out), 7, "{who}: {}", stderr(&out));
-            assert_eq!(backup_files(backups.path()), 0);
+            assert_eq!(backups::files(backup_root.path()).len(), 0);
         }
         let ns_now = c
             .get("namespace", None, &stuck_ns)

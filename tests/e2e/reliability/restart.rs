@@ -8,91 +8,21 @@
 //! backup that parses; and a rerun finishes exactly the remainder.
 
 use std::collections::BTreeSet;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use firstaid_e2e::{Cluster, ClusterOptions, unique, wait_until};
+use firstaid_e2e::{Cluster, ClusterOptions, backups, unique, wait_until};
 use serde_json::Value;
 
 use super::{
-    Record, backed_up, backup_files, code, crash_apiserver, evicted_pods, json_of, names_in,
-    names_of, pod_names, stderr, stdout,
+    Record, code, crash_apiserver, evicted_clean_fix, evicted_pods, json_of, kubectl_owned,
+    names_of, outcomes, pod_names, pods_left, reported_done, run_with_fault, stderr, stdout,
+    with_status,
 };
 
 const PODS: usize = 2000;
 /// Requests in flight: at most this many steps can be "in flight when the server died", the only
 /// ones whose fate the plugin cannot know.
 const CONCURRENCY: usize = 8;
-
-/// `(name, outcome status)` of every step in a report's `result.results`.
-pub(super) fn outcomes(doc: &Value) -> Vec<(String, String)> {
-    doc["result"]["results"]
-        .as_array()
-        .map(|rs| {
-            rs.iter()
-                .map(|r| {
-                    (
-                        r["target"]["name"].as_str().unwrap_or_default().to_owned(),
-                        r["outcome"]["status"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The steps a report says reached their goal, out of `planned`: listed as applied or, for big
-/// plans whose report lists only what needs attention (`succeededNotListed`), every planned step
-/// not listed. Also checks the counts add up to the plan.
-pub(super) fn reported_done(doc: &Value, planned: &BTreeSet<String>) -> BTreeSet<String> {
-    let result = &doc["result"];
-    let counts = &result["counts"];
-    let total: u64 = ["applied", "alreadyDone", "skipped", "failed", "notStarted"]
-        .iter()
-        .map(|k| counts[*k].as_u64().unwrap_or(0))
-        .sum();
-    assert_eq!(
-        total as usize,
-        planned.len(),
-        "counts add up to the plan: {counts}"
-    );
-    let listed = outcomes(doc);
-    let unlisted = result["succeededNotListed"].as_u64().unwrap_or(0) as usize;
-    assert_eq!(
-        listed.len() + unlisted,
-        planned.len(),
-        "every step is accounted for"
-    );
-    if unlisted == 0 {
-        return with_status(&listed, "applied");
-    }
-    let attention: BTreeSet<String> = listed.into_iter().map(|(n, _)| n).collect();
-    planned.difference(&attention).cloned().collect()
-}
-
-pub(super) fn with_status(outcomes: &[(String, String)], status: &str) -> BTreeSet<String> {
-    outcomes
-        .iter()
-        .filter(|(_, s)| s == status)
-        .map(|(n, _)| n.clone())
-        .collect()
-}
-
-/// How many pods are left in `ns`, cheaply (one `limit=1` list: remainingItemCount).
-pub(super) fn pods_left(c: &Cluster, ns: &str) -> Option<usize> {
-    let out = c.kubectl(&[
-        "get",
-        "--raw",
-        &format!("/api/v1/namespaces/{ns}/pods?limit=1"),
-    ]);
-    let list: Value = serde_json::from_slice(&out.stdout).ok()?;
-    let shown = list["items"].as_array().map_or(0, Vec::len);
-    let rest = list["metadata"]["remainingItemCount"].as_u64().unwrap_or(0);
-    usize::try_from(rest).ok().map(|r| r + shown)
-}
 
 /// KNOWN FAILURE (ignored in the normal suite, run by scripts/reliability with --include-ignored):
 /// in about 2 of 3 runs the rerun right after the restart exits 0 yet evicted pods remain — it
@@ -115,47 +45,17 @@ fn evicted_clean_apiserver_crash_mid_delete() {
         seeded.elapsed().as_secs_f64()
     ));
 
-    let backups = tempfile::tempdir().expect("tempdir");
-    let first_dir = backups.path().join("first");
-    let concurrency = CONCURRENCY.to_string();
-    let first_dir_s = first_dir.to_string_lossy().into_owned();
-    let args = [
-        "evicted-clean",
-        "-n",
-        &ns,
-        "--fix",
-        "--yes",
-        "-o",
-        "json",
-        "--concurrency",
-        &concurrency,
-        "--backup-dir",
-        &first_dir_s,
-    ];
-    let mut cmd = c.command(&args);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = cmd.spawn().expect("run kubectl evicted-clean");
-    let waiter = std::thread::spawn(move || child.wait_with_output());
-
+    let backup_root = tempfile::tempdir().expect("tempdir");
+    let first_dir = backup_root.path().join("first");
     // Crash the server once a quarter of the pods are gone.
-    let started = Instant::now();
-    let mut left_at_crash = None;
-    while !waiter.is_finished() && started.elapsed() < Duration::from_secs(120) {
-        if let Some(left) = pods_left(&c, &ns)
-            && left <= PODS * 3 / 4
-        {
-            crash_apiserver(&c);
-            left_at_crash = Some(left);
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = waiter
-        .join()
-        .expect("waiter thread")
-        .expect("kubectl output");
-    let left_at_crash =
-        left_at_crash.unwrap_or_else(|| panic!("the plugin finished before the crash: {out:?}"));
+    let (out, left_at_crash) = run_with_fault(
+        &c,
+        &evicted_clean_fix(&ns, &first_dir, Some(CONCURRENCY)),
+        Duration::from_secs(120),
+        Duration::from_millis(20),
+        || pods_left(&c, &ns).filter(|left| *left <= PODS * 3 / 4),
+        |_| crash_apiserver(&c),
+    );
     c.start_apiserver();
 
     // The exit code says the fix did not complete.
@@ -203,25 +103,14 @@ fn evicted_clean_apiserver_crash_mid_delete() {
     );
 
     // Backups: valid JSON lines, and every pod that is gone is among them.
-    let saved = names_in(&backed_up(&first_dir));
+    let saved = backups::names(&backups::objects(&first_dir));
     let lost: Vec<&String> = gone.difference(&saved).collect();
     record.data_lost = Some(lost.len());
     assert!(lost.is_empty(), "gone without a backup: {lost:?}");
 
     // The rerun does exactly the rest.
-    let second_dir = backups.path().join("second");
-    let second_dir_s = second_dir.to_string_lossy().into_owned();
-    let out = c.kubectl(&[
-        "evicted-clean",
-        "-n",
-        &ns,
-        "--fix",
-        "--yes",
-        "-o",
-        "json",
-        "--backup-dir",
-        &second_dir_s,
-    ]);
+    let second_dir = backup_root.path().join("second");
+    let out = kubectl_owned(&c, &evicted_clean_fix(&ns, &second_dir, None));
     assert_eq!(code(&out), 0, "rerun: {}", stderr(&out));
     // Judged on the cluster and on the report's own numbers: everything left is deleted, nothing
     // failed, and the rerun claims no more work than there was left. (Its counts have been seen
@@ -244,7 +133,7 @@ fn evicted_clean_apiserver_crash_mid_delete() {
         ));
     }
     let rerun_applied = rerun_done;
-    let saved_again = names_in(&backed_up(&second_dir));
+    let saved_again = backups::names(&backups::objects(&second_dir));
     assert!(left.is_subset(&saved_again));
     record.note(format!(
         "crash at {} of {PODS} left; first run reported {} done, {} failed, {} not started ({} in flight, fate unknown to it); rerun did the remaining {}",
@@ -291,9 +180,8 @@ fn ns_unstick_apiserver_crash_mid_finalizer_removal() {
         },
     );
 
-    let backups = tempfile::tempdir().expect("tempdir");
-    let first_dir = backups.path().join("first");
-    let first_dir_s = first_dir.to_string_lossy().into_owned();
+    let backup_root = tempfile::tempdir().expect("tempdir");
+    let first_dir = backup_root.path().join("first");
     // One request at a time, so the crash lands mid-plan and at most one step's fate is unknown.
     let args = [
         "ns-unstick",
@@ -304,30 +192,20 @@ fn ns_unstick_apiserver_crash_mid_finalizer_removal() {
         "json",
         "--concurrency",
         "1",
-        "--backup-dir",
-        &first_dir_s,
     ];
-    let mut cmd = c.command(&args);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = cmd.spawn().expect("run kubectl ns-unstick");
-    let waiter = std::thread::spawn(move || child.wait_with_output());
-    let started = Instant::now();
-    let mut crashed_after = None;
-    while !waiter.is_finished() && started.elapsed() < Duration::from_secs(60) {
-        let n = backup_files(&first_dir);
-        if n >= OBJECTS / 4 {
-            crash_apiserver(&c);
-            crashed_after = Some(n);
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let out = waiter
-        .join()
-        .expect("waiter thread")
-        .expect("kubectl output");
-    let crashed_after =
-        crashed_after.unwrap_or_else(|| panic!("finished before the crash: {out:?}"));
+    let mut args: Vec<String> = args.map(str::to_owned).to_vec();
+    args.extend([
+        "--backup-dir".to_owned(),
+        first_dir.to_string_lossy().into_owned(),
+    ]);
+    let (out, crashed_after) = run_with_fault(
+        &c,
+        &args,
+        Duration::from_secs(60),
+        Duration::from_millis(1),
+        || Some(backups::files(&first_dir).len()).filter(|n| *n >= OBJECTS / 4),
+        |_| crash_apiserver(&c),
+    );
     c.start_apiserver();
 
     let exit = code(&out);
@@ -372,13 +250,13 @@ fn ns_unstick_apiserver_crash_mid_finalizer_removal() {
         "{unknown} done but not reported done, with one request in flight"
     );
     let changed_or_gone = done.clone();
-    let saved = names_in(&backed_up(&first_dir));
+    let saved = backups::names(&backups::objects(&first_dir));
     let lost: Vec<&String> = changed_or_gone.difference(&saved).collect();
     record.data_lost = Some(lost.len());
     assert!(lost.is_empty(), "changed without a backup: {lost:?}");
 
     // Rerun: only the ConfigMaps still held are touched, and the namespace goes.
-    let second_dir = backups.path().join("second");
+    let second_dir = backup_root.path().join("second");
     let second_dir_s = second_dir.to_string_lossy().into_owned();
     let out = c.kubectl(&[
         "ns-unstick",

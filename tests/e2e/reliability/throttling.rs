@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use firstaid_e2e::{Cluster, ClusterOptions, unique};
+use firstaid_e2e::{Cluster, ClusterOptions, backups, unique};
 
 use super::{Record, code, evicted_pods, json_of, pod_names, rbac_admin, stderr};
 
@@ -94,7 +94,7 @@ fn evicted_clean_under_429_slows_down_and_finishes() {
     let lost: Vec<&String> = all.iter().filter(|p| !left.contains(*p)).collect();
     assert!(left.is_empty(), "{} pods left", left.len());
     // Every deleted pod was backed up.
-    let saved = super::names_in(&super::backed_up(backup.path()));
+    let saved = backups::names(&backups::objects(backup.path()));
     let missing = lost.iter().filter(|p| !saved.contains(**p)).count();
     record.data_lost = Some(missing);
     assert_eq!(missing, 0);
