@@ -73,6 +73,24 @@ pub fn with_bar(text: String, percent: Option<f64>, bars: bool) -> Cell {
     toned(text, percent)
 }
 
+/// The WINDOW and AGE cells of a metrics sample (`30s`, `12s ago`), or `-` without one.
+pub fn sample_cells(sample: Option<&crate::shape::Sample>) -> [Cell; 2] {
+    use crate::shape::short_duration;
+    [
+        sample
+            .and_then(|s| s.window_seconds)
+            .map_or_else(|| "-".into(), short_duration)
+            .into(),
+        sample
+            .and_then(|s| s.age_seconds)
+            .map_or_else(
+                || "-".into(),
+                |a| format!("{} ago", short_duration(a as f64)),
+            )
+            .into(),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

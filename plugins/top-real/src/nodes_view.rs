@@ -2,7 +2,7 @@
 
 use firstaid::output::{Cell, Column, Table};
 
-use crate::cells::{amount_of, bytes, cpu, pct, pct1, toned, with_bar};
+use crate::cells::{amount_of, bytes, cpu, pct, pct1, sample_cells, toned, with_bar};
 use crate::nodes::{NodeReport, NodeUsage};
 use crate::shape::short_duration;
 
@@ -41,79 +41,66 @@ pub fn table(usage: &NodeUsage, bars: bool) -> Table {
     for n in &usage.items {
         let (c, m) = (&n.cpu_millicores, &n.memory_bytes);
         let used = |v: Option<i64>, f: fn(i64) -> String| v.map_or_else(|| missing.to_owned(), f);
-        let sample = n.metrics.as_ref();
-        t.push(
-            format!("node/{}", n.name),
-            vec![
-                n.name.clone().into(),
-                used(c.usage, cpu).into(),
-                with_bar(
-                    pct1(c.usage_percent_of_capacity),
-                    c.usage_percent_of_capacity,
-                    bars,
-                ),
-                with_bar(
-                    c.usage
-                        .map_or_else(|| "-".into(), |u| pct(u, c.allocatable)),
-                    c.usage_percent_of_allocatable,
-                    bars,
-                ),
-                cpu(c.capacity).into(),
-                cpu(c.allocatable).into(),
-                cpu(c.reserved).into(),
-                toned(
-                    amount_of(cpu(c.requests), c.requests, c.allocatable),
-                    c.requests_percent_of_allocatable,
-                ),
-                toned(
-                    amount_of(cpu(c.limits), c.limits, c.allocatable),
-                    c.limits_percent_of_allocatable,
-                ),
-                used(m.usage, bytes).into(),
-                with_bar(
-                    pct1(m.usage_percent_of_capacity),
-                    m.usage_percent_of_capacity,
-                    bars,
-                ),
-                with_bar(
-                    m.usage
-                        .map_or_else(|| "-".into(), |u| pct(u, m.allocatable)),
-                    m.usage_percent_of_allocatable,
-                    bars,
-                ),
-                bytes(m.capacity).into(),
-                bytes(m.allocatable).into(),
-                bytes(m.reserved).into(),
-                toned(
-                    amount_of(bytes(m.requests), m.requests, m.allocatable),
-                    m.requests_percent_of_allocatable,
-                ),
-                toned(
-                    amount_of(bytes(m.limits), m.limits, m.allocatable),
-                    m.limits_percent_of_allocatable,
-                ),
-                toned(
-                    format!("{}/{}", n.pods.count, n.pods.allocatable),
-                    crate::resources::percent(n.pods.count, n.pods.allocatable),
-                ),
-                if n.conditions.is_empty() {
-                    Cell::from("<none>")
-                } else {
-                    Cell::toned(n.conditions.join(","), firstaid::output::Tone::Bad)
-                },
-                sample
-                    .and_then(|s| s.window_seconds)
-                    .map_or_else(|| "-".into(), short_duration)
-                    .into(),
-                sample
-                    .and_then(|s| s.age_seconds)
-                    .map_or_else(
-                        || "-".into(),
-                        |a| format!("{} ago", short_duration(a as f64)),
-                    )
-                    .into(),
-            ],
-        );
+        let mut row = vec![
+            n.name.clone().into(),
+            used(c.usage, cpu).into(),
+            with_bar(
+                pct1(c.usage_percent_of_capacity),
+                c.usage_percent_of_capacity,
+                bars,
+            ),
+            with_bar(
+                c.usage
+                    .map_or_else(|| "-".into(), |u| pct(u, c.allocatable)),
+                c.usage_percent_of_allocatable,
+                bars,
+            ),
+            cpu(c.capacity).into(),
+            cpu(c.allocatable).into(),
+            cpu(c.reserved).into(),
+            toned(
+                amount_of(cpu(c.requests), c.requests, c.allocatable),
+                c.requests_percent_of_allocatable,
+            ),
+            toned(
+                amount_of(cpu(c.limits), c.limits, c.allocatable),
+                c.limits_percent_of_allocatable,
+            ),
+            used(m.usage, bytes).into(),
+            with_bar(
+                pct1(m.usage_percent_of_capacity),
+                m.usage_percent_of_capacity,
+                bars,
+            ),
+            with_bar(
+                m.usage
+                    .map_or_else(|| "-".into(), |u| pct(u, m.allocatable)),
+                m.usage_percent_of_allocatable,
+                bars,
+            ),
+            bytes(m.capacity).into(),
+            bytes(m.allocatable).into(),
+            bytes(m.reserved).into(),
+            toned(
+                amount_of(bytes(m.requests), m.requests, m.allocatable),
+                m.requests_percent_of_allocatable,
+            ),
+            toned(
+                amount_of(bytes(m.limits), m.limits, m.allocatable),
+                m.limits_percent_of_allocatable,
+            ),
+            toned(
+                format!("{}/{}", n.pods.count, n.pods.allocatable),
+                crate::resources::percent(n.pods.count, n.pods.allocatable),
+            ),
+            if n.conditions.is_empty() {
+                Cell::from("<none>")
+            } else {
+                Cell::toned(n.conditions.join(","), firstaid::output::Tone::Bad)
+            },
+        ];
+        row.extend(sample_cells(n.metrics.as_ref()));
+        t.push(format!("node/{}", n.name), row);
     }
     t
 }

@@ -2,9 +2,8 @@
 
 use firstaid::output::{Cell, Column, Table, Tone};
 
-use crate::cells::{bytes, cpu, pct, with_bar};
+use crate::cells::{bytes, cpu, pct, sample_cells, with_bar};
 use crate::pods::{Figures, Flag, PodReport, PodUsage};
-use crate::shape::short_duration;
 
 pub struct Options {
     pub all_namespaces: bool,
@@ -87,22 +86,7 @@ pub fn table(usage: &PodUsage, opts: &Options) -> Table {
             tone,
         });
         row.push(p.node.clone().unwrap_or_else(|| "<none>".into()).into());
-        let sample = p.metrics.as_ref();
-        row.push(
-            sample
-                .and_then(|s| s.window_seconds)
-                .map_or_else(|| "-".into(), short_duration)
-                .into(),
-        );
-        row.push(
-            sample
-                .and_then(|s| s.age_seconds)
-                .map_or_else(
-                    || "-".into(),
-                    |a| format!("{} ago", short_duration(a as f64)),
-                )
-                .into(),
-        );
+        row.extend(sample_cells(p.metrics.as_ref()));
     };
     for p in &usage.items {
         let head = |row: &mut Vec<Cell>| {
