@@ -320,6 +320,14 @@ mod tests {
         assert!(text.contains(REDACTED));
     }
 
+    fn gunzipped(path: &Path) -> String {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(File::open(path).expect("open"))
+            .read_to_string(&mut text)
+            .expect("gunzip");
+        text
+    }
+
     #[test]
     fn bulk_backups_are_gzipped_json_lines() {
         let root = tempfile::tempdir().expect("tempdir");
@@ -330,12 +338,7 @@ mod tests {
                 .expect("save");
         }
         backup.finish().expect("finish");
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(
-            File::open(backup.dir().join("objects.jsonl.gz")).expect("open"),
-        )
-        .read_to_string(&mut text)
-        .expect("gunzip");
+        let text = gunzipped(&backup.dir().join("objects.jsonl.gz"));
         let names: Vec<String> = text
             .lines()
             .map(|l| {
@@ -369,12 +372,7 @@ mod tests {
             .save(&json!({"kind": "Pod", "metadata": {"name": "re-read"}}))
             .expect("save");
         backup.finish().expect("finish");
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(
-            File::open(backup.dir().join("objects.jsonl.gz")).expect("open"),
-        )
-        .read_to_string(&mut text)
-        .expect("gunzip");
+        let text = gunzipped(&backup.dir().join("objects.jsonl.gz"));
         assert_eq!(text.lines().count(), 2, "{text}");
         assert_eq!(backup.count(), 2);
     }
