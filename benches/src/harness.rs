@@ -236,6 +236,23 @@ impl Bench {
         self.cluster.command(args)
     }
 
+    /// `curl` GET of an API path as the cluster admin, body discarded, printing the bytes read:
+    /// the server's own time to serve a request, with no client decoding at all.
+    pub fn curl(&self, path_and_query: &str, accept: &str) -> Command {
+        let pki = self.cluster.dir().join("pki");
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sSf", "-o", "/dev/null", "-w", "%{size_download}\\n", "-H"])
+            .arg(format!("Accept: {accept}"))
+            .arg("--cacert")
+            .arg(pki.join("ca.crt"))
+            .arg("--cert")
+            .arg(pki.join("admin.crt"))
+            .arg("--key")
+            .arg(pki.join("admin.key"))
+            .arg(format!("{}{path_and_query}", self.cluster.api_url()));
+        cmd
+    }
+
     /// A plugin binary run directly (as kubectl would run it, same environment), so its time and
     /// peak RSS are its own: `b.plugin("ns-unstick", &["my-ns"])`.
     #[allow(dead_code)] // until the first plugin scenario lands
