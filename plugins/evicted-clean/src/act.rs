@@ -66,6 +66,11 @@ pub fn evicted_steps(pods: &[FailedPod], include_bare: bool) -> impl Iterator<It
                     format!("{} record of a bare pod: nothing recreates it", pod.reason),
                 ),
             };
+            let why = if pod.unfinished_delete {
+                format!("{why}; an earlier delete of it never finished, deleting again does")
+            } else {
+                why
+            };
             Step::new(
                 pod_target(&pod.namespace, &pod.name, &pod.uid),
                 Action::Delete {
@@ -275,6 +280,7 @@ mod tests {
             }),
             failed_at: None,
             over_request: false,
+            unfinished_delete: false,
         }
     }
 

@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::nodes::NodeFacts;
 use crate::select::{Criteria, FailedPod, Interner, select};
 use crate::stuck::{NodeIndex, StuckPod, stuck};
+use crate::verify::Check;
 
 /// Now, in Unix seconds.
 pub fn now() -> i64 {
@@ -110,6 +111,37 @@ pub async fn failed_pods(
     .await?;
     out.pods.shrink_to_fit();
     Ok(out)
+}
+
+/// The list after the fix, fed to `check` (see [`crate::verify`]): same scope, selectors and
+/// page size as the first one.
+pub async fn recheck(
+    kube: &Kube,
+    scope: Option<&str>,
+    criteria: &Criteria,
+    listing: Listing<'_>,
+    include_bare: bool,
+    check: &mut Check<'_>,
+) -> Result<()> {
+    let api = pods_api(kube, scope);
+    let params = listing.params(Some(criteria.phase_field_selector()));
+    let now = now();
+    let mut strings = Interner::default();
+    pager::for_each_page(&api, &params, |page| {
+        for pod in page {
+            let would_delete = select(&pod, criteria, now, &mut strings)
+                .is_some_and(|p| crate::act::deletes(&p, include_bare));
+            let meta = &pod.metadata;
+            check.pod(
+                meta.namespace.as_deref().unwrap_or_default(),
+                meta.name.as_deref().unwrap_or_default(),
+                meta.uid.as_deref().unwrap_or_default(),
+                would_delete,
+            );
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// The pod as it will be backed up: everything but `managedFields` (server bookkeeping, often

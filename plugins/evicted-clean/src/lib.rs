@@ -19,11 +19,12 @@ pub mod render;
 pub mod report;
 pub mod select;
 pub mod stuck;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use firstaid::{Applier, Cancel, Error, Exit, Format, Kube, Printer, Result};
+use firstaid::{Applier, Cancel, DryRun, Error, Exit, Format, Kube, Printer, Result};
 use serde_json::json;
 
 use crate::cli::Cli;
@@ -31,6 +32,7 @@ use crate::nodes::zone_evictions;
 use crate::report::{Body, NodeReport, groups, node_reports, notes};
 use crate::select::Criteria;
 use crate::stuck::NodeIndex;
+use crate::verify::Verification;
 
 const PLUGIN: &str = "evicted-clean";
 
@@ -120,13 +122,17 @@ async fn evicted_mode(
         }
         None => (Vec::new(), Vec::new()),
     };
-    let notes = notes(
+    let mut notes = notes(
         &groups,
         &node_reports,
         &zones,
         failed.pods.len(),
         scope.is_none(),
     );
+    let unfinished = failed.pods.iter().filter(|p| p.unfinished_delete).count();
+    if unfinished > 0 {
+        notes.push(report::unfinished_note(unfinished));
+    }
     let bare = failed.pods.iter().filter(|p| p.owner.is_none()).count();
 
     match printer.format {
@@ -152,6 +158,7 @@ async fn evicted_mode(
     }
 
     let mut result = None;
+    let mut verification = None;
     if fixing {
         if bare > 0 && !include_bare && !printer.format.is_structured() {
             printer.note(&format!(
@@ -177,6 +184,8 @@ async fn evicted_mode(
                 .execute_streamed(&outline, steps, staged, printer)
                 .await?;
             print_failures(printer, &report)?;
+            verification =
+                verify_deletes(cli, kube, scope, &criteria, &failed, &report, printer).await?;
             result = Some(report);
         }
     }
@@ -194,13 +203,60 @@ async fn evicted_mode(
             zones: &zones,
             notes: &notes,
             result: result.as_ref(),
+            verification: verification.as_ref(),
         };
         printer.document("EvictedPodReport", &body)?;
     }
     if let Some(report) = &result {
         report.into_result()?;
     }
+    if let Some(contradiction) = verification.as_ref().and_then(Verification::contradiction) {
+        return Err(Error::Partial(contradiction));
+    }
     Ok(Exit::Ok)
+}
+
+/// Lists again after a real (not dry) run and checks every pod the report calls deleted is gone
+/// (see [`verify`]). `None` when there is nothing to check (dry run, Ctrl-C, nothing claimed
+/// done) or the list failed — then a warning says the outcome could not be verified, and the
+/// report's own exit code stands.
+async fn verify_deletes(
+    cli: &Cli,
+    kube: &Kube,
+    scope: Option<&str>,
+    criteria: &Criteria,
+    failed: &fetch::Failed,
+    report: &firstaid::Report,
+    printer: &mut Printer,
+) -> Result<Option<Verification>> {
+    let include_bare = cli.fix.include_bare_pods;
+    let claimed = verify::claimed_done(&failed.pods, include_bare, report);
+    if cli.mutation.dry_run != DryRun::None || report.interrupted || claimed.is_empty() {
+        return Ok(None);
+    }
+    let mut check = verify::Check::new(&claimed, &failed.pods);
+    let listed = fetch::recheck(
+        kube,
+        scope,
+        criteria,
+        listing(cli),
+        include_bare,
+        &mut check,
+    )
+    .await;
+    match listed {
+        Ok(()) => {
+            let verification = check.finish();
+            printer.note(&verification.summary())?;
+            Ok(Some(verification))
+        }
+        Err(e) => {
+            printer.warn(&format!(
+                "could not list the pods again to verify the deletes: {e}"
+            ))?;
+            Ok(None)
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -447,6 +503,7 @@ async fn stuck_mode(
             zones: &zones,
             notes: &notes,
             result: result.as_ref(),
+            verification: None,
         };
         printer.document("EvictedPodReport", &body)?;
     }

@@ -51,7 +51,8 @@ pub struct NodeReport {
 /// - `listed`: pods the server returned for the field selector; `selected`: pods matching.
 /// - `pods[]` (mode evicted): `namespace`, `name`, `phase`, `reason`, `message`, `cause` (first
 ///   sentence of the message), `node`, `owner` {`kind`, `name`} (absent for bare pods; a
-///   ReplicaSet is shown as its Deployment), `failedAt` (Unix seconds), `overRequest`.
+///   ReplicaSet is shown as its Deployment), `failedAt` (Unix seconds), `overRequest`,
+///   `unfinishedDelete` (only when true: an earlier delete was accepted but never finished).
 /// - `groups[]`: `namespace`, `owner`, `reason`, `cause`, `class` (`nodePressure`,
 ///   `ownStorageLimit`, `nodeShutdown`, `admission`, `preemption`, `other`), `pods`, `nodes[]`,
 ///   `lastFailedAt`, `overRequest`.
@@ -66,6 +67,10 @@ pub struct NodeReport {
 /// - `result` (with `--fix`): the shared apply report: `dryRun`, `results[]` {`target`,
 ///   `action`, `reason`, `outcome` {`status`, …}}, `counts` {`applied`, `alreadyDone`,
 ///   `skipped`, `failed`, `notStarted`}, `backupDir`, `interrupted`.
+/// - `verification` (after a real `--fix` that deleted something): the list after the fix —
+///   `listed`, `notGone` (pods reported deleted that are still there; more than 0 makes the exit
+///   code 6), `notGoneNames[]` (the first 20, `namespace/name`), `appeared` (records that
+///   qualify but were not in the plan).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Body<'a> {
@@ -85,6 +90,8 @@ pub struct Body<'a> {
     pub notes: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<&'a firstaid::Report>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<&'a crate::verify::Verification>,
 }
 
 /// Groups pods by namespace, owner, reason and cause; largest groups first.
@@ -135,6 +142,14 @@ pub fn node_reports(pod_nodes: &BTreeMap<Arc<str>, usize>, index: &NodeIndex) ->
         .collect();
     reports.sort_by(|a, b| b.pods.cmp(&a.pods).then(a.name.cmp(&b.name)));
     reports
+}
+
+/// The note for pods whose earlier delete was accepted but never finished
+/// ([`crate::select::Deletion::Unfinished`]): they look Terminating, yet nothing will remove them.
+pub fn unfinished_note(count: usize) -> String {
+    format!(
+        "{count} pod(s) show a deletion that never finished (deletionTimestamp set, grace period 0, no finalizers: the API server stopped between the two writes of a delete, e.g. it crashed during an earlier run). Nothing else removes them; they are selected, and --fix deletes them again, which finishes the delete."
+    )
 }
 
 /// Sentences with the facts that apply: eviction brakes, PodGC, thresholds, usage vs requests.
@@ -213,6 +228,7 @@ mod tests {
             }),
             failed_at: Some(100),
             over_request: crate::select::uses_more_than_requested(message),
+            unfinished_delete: false,
         }
     }
 

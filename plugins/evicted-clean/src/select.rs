@@ -121,6 +121,9 @@ pub struct FailedPod {
     /// The eviction message says a container used more than it requested (the scheduler places
     /// by requests, the kubelet evicts by usage: the replacement may land right back).
     pub over_request: bool,
+    /// An earlier delete was accepted but never finished ([`Deletion::Unfinished`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unfinished_delete: bool,
 }
 
 /// Shares equal strings (namespaces, nodes, owners, causes) between pods.
@@ -155,10 +158,13 @@ pub fn select(
     if phase == "Failed" && !criteria.reasons.contains(reason) {
         return None;
     }
-    if pod.metadata.deletion_timestamp.is_some() {
-        // Already being deleted: the stuck-terminating mode's business, not a record to delete.
-        return None;
-    }
+    let unfinished_delete = match deletion_state(pod) {
+        Deletion::None => false,
+        Deletion::Unfinished => true,
+        // Someone else's deletion in progress: the kubelet's or a finalizer's business (or
+        // --stuck-terminating's), not a record to delete.
+        Deletion::InProgress => return None,
+    };
     let failed_at = failed_at(pod);
     if let Some(min_age) = criteria.older_than {
         let age = failed_at.map_or(0, |t| now - t);
@@ -185,7 +191,41 @@ pub fn select(
             .map(|n| strings.get(n)),
         owner: owner_of(pod, strings),
         failed_at,
+        unfinished_delete,
     })
+}
+
+/// Where a pod is in its deletion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// Not being deleted.
+    None,
+    /// Deleted with grace period 0 and no finalizers, yet still stored: the API server writes a
+    /// delete in two steps (set `deletionTimestamp` and `deletionGracePeriodSeconds: 0`, then
+    /// remove the object) and stopped between them — a crash or a lost etcd connection. Nothing
+    /// else finishes it (a terminal pod has no kubelet work left; pod GC only collects pods of
+    /// deleted or out-of-service nodes). Another DELETE does: the server recognises a stored
+    /// grace period of 0 and removes the object at once (k8s.io/apiserver
+    /// `rest.BeforeDelete`, "the deletion operation happens in two phases"). Terminal pods always
+    /// get grace period 0 (`podStrategy.CheckGracefulDelete`), so every interrupted delete of an
+    /// evicted pod looks like this.
+    Unfinished,
+    /// Being deleted with a grace period still running, or waiting on finalizers.
+    InProgress,
+}
+
+pub fn deletion_state(pod: &Pod) -> Deletion {
+    let meta = &pod.metadata;
+    if meta.deletion_timestamp.is_none() {
+        return Deletion::None;
+    }
+    let grace_over = meta.deletion_grace_period_seconds.unwrap_or(0) == 0;
+    let finalizers = meta.finalizers.as_ref().is_some_and(|f| !f.is_empty());
+    if grace_over && !finalizers {
+        Deletion::Unfinished
+    } else {
+        Deletion::InProgress
+    }
 }
 
 /// The controlling owner; a ReplicaSet named `<deployment>-<pod-template-hash>` is shown as its
@@ -423,10 +463,43 @@ mod tests {
 
     #[test]
     fn pods_being_deleted_are_not_records_to_delete() {
+        let c = Criteria::new(&[], &[], None);
+        let mut s = Interner::default();
+        // A grace period still running, or finalizers pending: someone else's deletion.
+        let mut p = evicted("a");
+        p["metadata"]["deletionTimestamp"] = json!("2024-06-21T12:30:00Z");
+        p["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+        assert_eq!(deletion_state(&pod(p.clone())), Deletion::InProgress);
+        assert!(select(&pod(p), &c, NOW, &mut s).is_none());
+        let mut p = evicted("a");
+        p["metadata"]["deletionTimestamp"] = json!("2024-06-21T12:30:00Z");
+        p["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+        p["metadata"]["finalizers"] = json!(["example.com/keep"]);
+        assert_eq!(deletion_state(&pod(p.clone())), Deletion::InProgress);
+        assert!(select(&pod(p), &c, NOW, &mut s).is_none());
+    }
+
+    /// What an API server crash between the two writes of a delete leaves behind (seen in the
+    /// apiserver-restart fault test): grace period 0, no finalizers, still stored. Nothing else
+    /// will finish it, so it is selected — and flagged — rather than silently skipped.
+    #[test]
+    fn a_delete_that_never_finished_is_selected_and_flagged() {
+        let c = Criteria::new(&[], &[], None);
         let mut s = Interner::default();
         let mut p = evicted("a");
         p["metadata"]["deletionTimestamp"] = json!("2024-06-21T12:30:00Z");
-        assert!(select(&pod(p), &Criteria::new(&[], &[], None), NOW, &mut s).is_none());
+        p["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+        assert_eq!(deletion_state(&pod(p.clone())), Deletion::Unfinished);
+        let selected = select(&pod(p), &c, NOW, &mut s).expect("selected");
+        assert!(selected.unfinished_delete);
+        let json = serde_json::to_value(&selected).expect("json");
+        assert_eq!(json["unfinishedDelete"], true);
+        let plain = select(&pod(evicted("b")), &c, NOW, &mut s).expect("selected");
+        assert!(!plain.unfinished_delete);
+        assert!(
+            serde_json::to_value(&plain).expect("json")["unfinishedDelete"].is_null(),
+            "only present when true"
+        );
     }
 
     #[test]
