@@ -39,6 +39,10 @@ pub enum Error {
     /// The API server could not be reached or did not answer in time.
     #[error("{0}")]
     Unreachable(String),
+    /// No usable credentials: the exec/auth plugin failed or produced nothing (the server's own
+    /// 401 stays an [`Error::Api`] and maps to the same exit code). Never holds a credential.
+    #[error("{0}")]
+    Unauthenticated(String),
     /// Loading the kubeconfig or building the client failed.
     #[error("error loading kubeconfig: {0}")]
     Config(String),
@@ -92,12 +96,14 @@ impl Error {
             Error::Usage(_) => Exit::Usage,
             Error::NotFound(_) => Exit::NotFound,
             Error::Api(s) => match s.code {
-                401 | 403 => Exit::Forbidden,
+                401 => Exit::Unauthenticated,
+                403 => Exit::Forbidden,
                 404 => Exit::NotFound,
                 409 => Exit::Conflict,
                 _ => Exit::Error,
             },
             Error::Unreachable(_) => Exit::Unreachable,
+            Error::Unauthenticated(_) => Exit::Unauthenticated,
             Error::Unsafe { .. } => Exit::Unsafe,
             Error::NotConfirmed(_) => Exit::NotConfirmed,
             Error::Partial(_) => Exit::Partial,
@@ -112,6 +118,9 @@ impl Error {
         match self {
             Error::Api(s) if s.code == 401 => Some(
                 "the server rejected your credentials: log in again or refresh the kubeconfig user (expired token?)".into(),
+            ),
+            Error::Unauthenticated(_) => Some(
+                "fix the credentials of the kubeconfig user: log in again, or check the exec plugin's own message above".into(),
             ),
             Error::Api(s) if s.code == 403 => Some(
                 "ask a cluster admin for that permission, or check with `kubectl auth can-i`".into(),
@@ -181,7 +190,7 @@ impl From<kube::Error> for Error {
             kube::Error::Api(status) => Error::Api(status),
             kube::Error::InferKubeconfig(e) => Error::Config(e.to_string()),
             kube::Error::InferConfig(e) => Error::Config(e.to_string()),
-            kube::Error::Auth(e) => Error::Unreachable(format!(
+            kube::Error::Auth(e) => Error::Unauthenticated(format!(
                 "getting credentials for {}: {}",
                 server(),
                 chain(&e)
@@ -266,6 +275,25 @@ mod tests {
         assert_eq!(status(409, "Conflict", "x").exit(), Exit::Conflict);
         assert_eq!(status(500, "", "x").exit(), Exit::Error);
         assert_eq!(Error::Usage("x".into()).exit(), Exit::Usage);
+    }
+
+    /// 401 is authentication (log in again), 403 is authorization (ask for RBAC): different
+    /// exit codes, because the fix a script or a person reaches for differs.
+    #[test]
+    fn unauthenticated_and_forbidden_are_distinct() {
+        let unauthorized = status(401, "Unauthorized", "Unauthorized");
+        assert_eq!(unauthorized.exit(), Exit::Unauthenticated);
+        assert!(
+            unauthorized
+                .hint()
+                .is_some_and(|h| h.contains("log in again"))
+        );
+        assert_eq!(status(403, "Forbidden", "x").exit(), Exit::Forbidden);
+        assert_eq!(
+            Error::Unauthenticated("exec plugin failed".into()).exit(),
+            Exit::Unauthenticated
+        );
+        assert_eq!(Exit::Unauthenticated.code(), 10);
     }
 
     #[test]

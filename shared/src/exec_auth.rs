@@ -5,6 +5,10 @@
 //! our single-threaded runtime, where no timeout can ever fire. So we run it once, asynchronously,
 //! killed at the deadline, and give kube the static token or client certificate it produced. A
 //! plugin invocation lives seconds to minutes, well inside any credential's lifetime.
+//!
+//! A plugin that fails, cannot be started or returns no credential is
+//! [`Error::Unauthenticated`] (exit 10, like the server's 401: log in again); one that hangs past
+//! the deadline is [`Error::Unreachable`] (exit 8, like any timeout).
 
 use std::io::IsTerminal;
 use std::process::Stdio;
@@ -60,7 +64,7 @@ pub async fn resolve(config: &mut Config, timeout: Option<Duration>) -> Result<(
             config.auth_info.client_key = None;
             Ok(())
         }
-        _ => Err(Error::Config(format!(
+        _ => Err(Error::Unauthenticated(format!(
             "exec plugin {} returned no token and no client certificate",
             name(&exec)
         ))),
@@ -79,7 +83,7 @@ async fn run(
     let command = exec
         .command
         .as_deref()
-        .ok_or_else(|| Error::Config("exec plugin has no command".into()))?;
+        .ok_or_else(|| Error::Unauthenticated("exec plugin has no command".into()))?;
     let mut cmd = tokio::process::Command::new(command);
     cmd.args(exec.args.iter().flatten());
     for var in exec.env.iter().flatten() {
@@ -117,7 +121,7 @@ async fn run(
             .as_deref()
             .map(|h| format!("\n{h}"))
             .unwrap_or_default();
-        Error::Config(format!(
+        Error::Unauthenticated(format!(
             "could not run exec plugin {}: {e}{hint}",
             name(exec)
         ))
@@ -132,7 +136,7 @@ async fn run(
         })?,
         None => child.wait_with_output().await,
     }
-    .map_err(|e| Error::Config(format!("exec plugin {}: {e}", name(exec))))?;
+    .map_err(|e| Error::Unauthenticated(format!("exec plugin {}: {e}", name(exec))))?;
     if !output.status.success() {
         // The plugin's own stderr explains itself; its stdout may hold a credential, so never echo it.
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -143,21 +147,21 @@ async fn run(
             .chars()
             .take(300)
             .collect::<String>();
-        return Err(Error::Config(format!(
+        return Err(Error::Unauthenticated(format!(
             "exec plugin {} failed ({}): {first}",
             name(exec),
             output.status
         )));
     }
     let credential: ExecCredential = serde_json::from_slice(&output.stdout).map_err(|e| {
-        Error::Config(format!(
+        Error::Unauthenticated(format!(
             "exec plugin {} printed something that is not an ExecCredential: {e}",
             name(exec)
         ))
     })?;
-    credential
-        .status
-        .ok_or_else(|| Error::Config(format!("exec plugin {} returned no status", name(exec))))
+    credential.status.ok_or_else(|| {
+        Error::Unauthenticated(format!("exec plugin {} returned no status", name(exec)))
+    })
 }
 
 #[cfg(all(test, unix))]
@@ -231,5 +235,6 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("login expired"), "{text}");
         assert!(!text.contains("secret-token-on-stdout"), "{text}");
+        assert_eq!(err.exit(), crate::exit::Exit::Unauthenticated);
     }
 }

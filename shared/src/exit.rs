@@ -31,6 +31,11 @@ pub enum Exit {
     Unreachable = 8,
     /// A concurrent writer changed an object and re-planning could not settle it.
     Conflict = 9,
+    /// Not authenticated: the API server rejected the credentials (401: an expired or revoked
+    /// token, a client certificate it does not trust), or the exec/auth plugin that should
+    /// produce them failed. Distinct from 7: logging in again fixes this, asking for RBAC does
+    /// not. (An exec plugin that hangs past `--request-timeout` is 8, like any timeout.)
+    Unauthenticated = 10,
     /// Interrupted (Ctrl-C) before the plan finished; the report says what was done.
     Interrupted = 130,
 }
@@ -41,7 +46,7 @@ impl Exit {
     }
 
     /// Every code with a one-line meaning, in numeric order (for `--help` and README).
-    pub const ALL: [(Exit, &'static str); 11] = [
+    pub const ALL: [(Exit, &'static str); 12] = [
         (Exit::Ok, "success, or nothing to do"),
         (Exit::Error, "error"),
         (Exit::Usage, "bad command line or argument"),
@@ -55,11 +60,15 @@ impl Exit {
             "not confirmed: declined, or no TTY and no --yes",
         ),
         (Exit::Partial, "some steps failed; see the report"),
-        (Exit::Forbidden, "forbidden by RBAC"),
+        (Exit::Forbidden, "forbidden by RBAC (403)"),
         (Exit::Unreachable, "API server unreachable or timed out"),
         (
             Exit::Conflict,
             "conflict with a concurrent writer persisted",
+        ),
+        (
+            Exit::Unauthenticated,
+            "not authenticated: credentials rejected (401) or the exec/auth plugin failed",
         ),
         (Exit::Interrupted, "interrupted by Ctrl-C"),
     ];
@@ -97,5 +106,6 @@ mod tests {
         let help = help_text();
         assert!(help.contains("  4  refused"));
         assert!(help.contains("130  interrupted"));
+        assert!(help.contains(" 10  not authenticated"));
     }
 }

@@ -287,7 +287,7 @@ fn planted_secret_never_printed_nor_backed_up() {
     assert_eq!(saved["data"]["password"], "REDACTED-BY-FIRSTAID");
 }
 
-/// A bearer token the server rejects (401): every plugin fails cleanly (exit 7, the Unauthorized
+/// A bearer token the server rejects (401): every plugin fails cleanly (exit 10, the Unauthorized
 /// message) and the token appears nowhere — nor when the server is unreachable instead (exit 8).
 #[test]
 fn bearer_token_never_printed() {
@@ -297,7 +297,7 @@ fn bearer_token_never_printed() {
     let user = format!("    token: {token}\n");
     let rejected = kubeconfig(c, tmp.path(), "token", &user, None, None);
     for (args, out) in reads_fail_without_leaking(c, &rejected, &[], &token, "401") {
-        assert_eq!(code(&out), 7, "{args}: {}", text(&out));
+        assert_eq!(code(&out), 10, "{args}: {}", text(&out));
         assert!(
             text(&out).contains("Unauthorized"),
             "{args}: {}",
@@ -416,10 +416,11 @@ fn exec_plugin_credential_never_printed() {
     };
     let rejected = kubeconfig(c, tmp.path(), "exec", &exec("ok"), None, None);
     for (args, out) in reads_fail_without_leaking(c, &rejected, &[], &token, "exec 401") {
-        assert_eq!(code(&out), 7, "{args}: {}", text(&out));
+        assert_eq!(code(&out), 10, "{args}: {}", text(&out));
     }
     let failing = kubeconfig(c, tmp.path(), "exec-fail", &exec("fail"), None, None);
     for (args, out) in reads_fail_without_leaking(c, &failing, &[], &token, "exec plugin failing") {
+        assert_eq!(code(&out), 10, "{args}: {}", text(&out));
         assert!(
             text(&out).contains("login expired"),
             "{args}: the plugin's stderr is shown: {}",

@@ -12,7 +12,9 @@
 //!   changes nothing; the server's 401 is what is tested);
 //! - exec plugin failing (exit 1 with a message) and hanging (`sleep`, killed at the deadline).
 //!
-//! What must hold: a clear error within the timeout, the documented exit code, no panic, and the
+//! What must hold: a clear error within the timeout, the documented exit code — 8 for a server
+//! that cannot be reached, trusted or that does not answer in time (a hanging exec plugin
+//! included), 10 for credentials rejected (401) or an exec plugin that fails — no panic, and the
 //! token never printed.
 
 use std::path::{Path, PathBuf};
@@ -112,7 +114,7 @@ fn connection_faults_fail_fast_clearly_and_quietly() {
                 &good_cluster,
                 &format!("    token: {token}"),
             ),
-            &[7],
+            &[10],
             "Unauthorized",
         ),
         (
@@ -123,7 +125,7 @@ fn connection_faults_fail_fast_clearly_and_quietly() {
                 &good_cluster,
                 &exec_plugin(dir.path(), "expired.sh", &format!("echo '{expired}'")),
             ),
-            &[7],
+            &[10],
             "Unauthorized",
         ),
         (
@@ -138,7 +140,7 @@ fn connection_faults_fail_fast_clearly_and_quietly() {
                     "echo 'sso: session expired, run login' >&2; exit 1",
                 ),
             ),
-            &[1, 8],
+            &[10],
             "sso: session expired",
         ),
         (
@@ -190,7 +192,7 @@ fn connection_faults_fail_fast_clearly_and_quietly() {
     }
     record.data_lost = Some(0);
     record.note(format!(
-        "unreachable→8, TLS mismatch→8, dead SA token→7 (401), expired exec credential→7 (401), failing exec→1, hanging exec→8; slowest {:.1}s with --request-timeout={TIMEOUT}; token and key never printed",
+        "unreachable→8, TLS mismatch→8, dead SA token→10 (401), expired exec credential→10 (401), failing exec→10, hanging exec→8; slowest {:.1}s with --request-timeout={TIMEOUT}; token and key never printed",
         slowest.as_secs_f64()
     ));
 }
