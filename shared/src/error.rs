@@ -202,26 +202,40 @@ impl From<kube::Error> for Error {
 
 /// Connection-level failures, phrased like kubectl's so they are recognisable.
 fn transport_error(err: &kube::Error) -> Error {
-    let detail = chain(err);
+    let serde = matches!(err, kube::Error::SerdeError(_));
+    describe_transport(&chain(err), server(), serde)
+}
+
+/// A transport failure in kubectl's words, from the error chain's text (hyper and rustls give
+/// nothing more structured across versions).
+fn describe_transport(detail: &str, server: &str, serde: bool) -> Error {
     let lower = detail.to_lowercase();
-    let server = server();
-    if lower.contains("connection refused") {
+    let has = |needles: &[&str]| needles.iter().any(|n| lower.contains(n));
+    if has(&["connection refused"]) {
         Error::Unreachable(format!(
             "The connection to the server {server} was refused - did you specify the right host or port?"
         ))
-    } else if lower.contains("timed out") || lower.contains("elapsed") || lower.contains("timeout")
-    {
+    } else if has(&["timed out", "elapsed", "timeout"]) {
         Error::Unreachable(format!(
             "Unable to connect to the server {server}: timed out (raise --request-timeout if the server is just slow)"
         ))
-    } else if lower.contains("certificate")
-        || lower.contains("tls")
-        || lower.contains("invalidcert")
-    {
+    } else if has(&[
+        "close_notify",
+        "connection reset",
+        "connection closed",
+        "broken pipe",
+        "unexpected eof",
+    ]) {
+        // Checked before the TLS words: a server that dies mid-request makes rustls complain
+        // about the missing close_notify, which is not a certificate problem.
+        Error::Unreachable(format!(
+            "Lost the connection to the server {server} mid-request (it closed the connection or restarted): {detail}"
+        ))
+    } else if has(&["certificate", "tls", "invalidcert"]) {
         Error::Unreachable(format!(
             "Unable to connect to the server {server}: TLS verification failed: {detail}"
         ))
-    } else if matches!(err, kube::Error::SerdeError(_)) {
+    } else if serde {
         Error::Other(format!("unexpected response from {server}: {detail}"))
     } else {
         Error::Unreachable(format!(
@@ -252,6 +266,25 @@ mod tests {
 
     fn status(code: u16, reason: &str, message: &str) -> Error {
         Error::Api(Box::new(Status::failure(message, reason).with_code(code)))
+    }
+
+    #[test]
+    fn a_dropped_connection_is_not_called_a_tls_failure() {
+        let server = "https://127.0.0.1:6443";
+        let said = |detail: &str| describe_transport(detail, server, false).to_string();
+        let dropped = said(
+            "client error (SendRequest): connection error: peer closed connection without sending TLS close_notify",
+        );
+        assert!(dropped.contains("Lost the connection"), "{dropped}");
+        assert!(!dropped.contains("TLS verification"), "{dropped}");
+        let cert = said("invalid peer certificate: NotValidForName");
+        assert!(cert.contains("TLS verification failed"), "{cert}");
+        let refused = said("tcp connect error: Connection refused (os error 111)");
+        assert!(refused.contains("was refused"), "{refused}");
+        assert!(matches!(
+            describe_transport("connection reset by peer", server, false),
+            Error::Unreachable(_)
+        ));
     }
 
     #[test]
