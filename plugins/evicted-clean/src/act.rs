@@ -258,36 +258,18 @@ pub fn failures_by_error(report: &firstaid::Report) -> Vec<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::select::{Interner, Owner};
+    use crate::select::{Interner, evicted_fixture};
     use crate::stuck::Verdict;
     use firstaid::k8s_openapi::api::core::v1::Pod;
     use serde_json::json;
 
-    fn failed(s: &mut Interner, name: &str, owned: bool) -> FailedPod {
-        FailedPod {
-            namespace: s.get("shop"),
-            name: name.to_owned(),
-            uid: format!("uid-{name}"),
-            phase: "Failed",
-            reason: s.get("Evicted"),
-            resource_version: "42".into(),
-            message: s.get(""),
-            cause: s.get("The node was low on resource: memory."),
-            node: Some(s.get("n1")),
-            owner: owned.then(|| Owner {
-                kind: s.get("Deployment"),
-                name: s.get("web"),
-            }),
-            failed_at: None,
-            over_request: false,
-            unfinished_delete: false,
-        }
-    }
-
     #[test]
     fn steps_delete_owned_pods_and_bare_ones_only_when_asked() {
         let mut s = Interner::default();
-        let pods = vec![failed(&mut s, "a", true), failed(&mut s, "bare", false)];
+        let pods = vec![
+            evicted_fixture(&mut s, "a", true),
+            evicted_fixture(&mut s, "bare", false),
+        ];
         let outline = evicted_outline(&pods, false);
         assert_eq!(outline.total, 1);
         assert!(outline.canary_dry_run);

@@ -126,6 +126,30 @@ pub struct FailedPod {
     pub unfinished_delete: bool,
 }
 
+/// An owned (Deployment `web`) or bare evicted pod in namespace `shop` on node `n1`: the fixture
+/// the unit tests of the modules that act on selected pods share.
+#[cfg(test)]
+pub fn evicted_fixture(s: &mut Interner, name: &str, owned: bool) -> FailedPod {
+    FailedPod {
+        namespace: s.get("shop"),
+        name: name.to_owned(),
+        uid: format!("uid-{name}"),
+        phase: "Failed",
+        reason: s.get("Evicted"),
+        resource_version: "42".into(),
+        message: s.get(""),
+        cause: s.get("The node was low on resource: memory."),
+        node: Some(s.get("n1")),
+        owner: owned.then(|| Owner {
+            kind: s.get("Deployment"),
+            name: s.get("web"),
+        }),
+        failed_at: None,
+        over_request: false,
+        unfinished_delete: false,
+    }
+}
+
 /// Shares equal strings (namespaces, nodes, owners, causes) between pods.
 #[derive(Debug, Default)]
 pub struct Interner(HashSet<Arc<str>>);

@@ -139,30 +139,9 @@ impl Verification {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::select::{Interner, Owner};
+    use crate::select::{Interner, evicted_fixture};
     use firstaid::apply::{Counts, StepResult};
     use firstaid::{Action, DryRun, Outcome, Step};
-
-    fn pod(s: &mut Interner, name: &str, owned: bool) -> FailedPod {
-        FailedPod {
-            namespace: s.get("shop"),
-            name: name.to_owned(),
-            uid: format!("uid-{name}"),
-            phase: "Failed",
-            reason: s.get("Evicted"),
-            resource_version: "1".into(),
-            message: s.get(""),
-            cause: s.get(""),
-            node: None,
-            owner: owned.then(|| Owner {
-                kind: s.get("Deployment"),
-                name: s.get("web"),
-            }),
-            failed_at: None,
-            over_request: false,
-            unfinished_delete: false,
-        }
-    }
 
     fn report(results: Vec<(&str, Outcome)>) -> Report {
         let results = results
@@ -200,10 +179,10 @@ mod tests {
     fn done_means_gone_and_failures_are_not_claimed() {
         let mut s = Interner::default();
         let pods = vec![
-            pod(&mut s, "a", true),
-            pod(&mut s, "b", true),
-            pod(&mut s, "c", true),
-            pod(&mut s, "bare", false),
+            evicted_fixture(&mut s, "a", true),
+            evicted_fixture(&mut s, "b", true),
+            evicted_fixture(&mut s, "c", true),
+            evicted_fixture(&mut s, "bare", false),
         ];
         // Big-plan style: only the failure is listed; a, c succeeded without being listed.
         let report = report(vec![(
@@ -232,7 +211,7 @@ mod tests {
     #[test]
     fn an_empty_cluster_agrees() {
         let mut s = Interner::default();
-        let pods = vec![pod(&mut s, "a", true)];
+        let pods = vec![evicted_fixture(&mut s, "a", true)];
         let report = report(vec![("a", Outcome::Applied)]);
         let claimed = claimed_done(&pods, false, &report);
         let v = Check::new(&claimed, &pods).finish();
