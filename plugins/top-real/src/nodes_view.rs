@@ -3,7 +3,7 @@
 use firstaid::output::{Cell, Column, Table};
 
 use crate::cells::{amount_of, bytes, cpu, pct, pct1, sample_cells, toned, with_bar};
-use crate::nodes::{NodeReport, NodeUsage};
+use crate::nodes::{NodeReport, NodeUsage, ResourceFigures};
 use crate::shape::short_duration;
 
 /// How many nodes a footnote names before it summarises.
@@ -39,56 +39,10 @@ pub fn table(usage: &NodeUsage, bars: bool) -> Table {
         "-"
     };
     for n in &usage.items {
-        let (c, m) = (&n.cpu_millicores, &n.memory_bytes);
-        let used = |v: Option<i64>, f: fn(i64) -> String| v.map_or_else(|| missing.to_owned(), f);
-        let mut row = vec![
-            n.name.clone().into(),
-            used(c.usage, cpu).into(),
-            with_bar(
-                pct1(c.usage_percent_of_capacity),
-                c.usage_percent_of_capacity,
-                bars,
-            ),
-            with_bar(
-                c.usage
-                    .map_or_else(|| "-".into(), |u| pct(u, c.allocatable)),
-                c.usage_percent_of_allocatable,
-                bars,
-            ),
-            cpu(c.capacity).into(),
-            cpu(c.allocatable).into(),
-            cpu(c.reserved).into(),
-            toned(
-                amount_of(cpu(c.requests), c.requests, c.allocatable),
-                c.requests_percent_of_allocatable,
-            ),
-            toned(
-                amount_of(cpu(c.limits), c.limits, c.allocatable),
-                c.limits_percent_of_allocatable,
-            ),
-            used(m.usage, bytes).into(),
-            with_bar(
-                pct1(m.usage_percent_of_capacity),
-                m.usage_percent_of_capacity,
-                bars,
-            ),
-            with_bar(
-                m.usage
-                    .map_or_else(|| "-".into(), |u| pct(u, m.allocatable)),
-                m.usage_percent_of_allocatable,
-                bars,
-            ),
-            bytes(m.capacity).into(),
-            bytes(m.allocatable).into(),
-            bytes(m.reserved).into(),
-            toned(
-                amount_of(bytes(m.requests), m.requests, m.allocatable),
-                m.requests_percent_of_allocatable,
-            ),
-            toned(
-                amount_of(bytes(m.limits), m.limits, m.allocatable),
-                m.limits_percent_of_allocatable,
-            ),
+        let mut row = vec![Cell::from(n.name.clone())];
+        row.extend(resource_cells(&n.cpu_millicores, cpu, missing, bars));
+        row.extend(resource_cells(&n.memory_bytes, bytes, missing, bars));
+        row.extend([
             toned(
                 format!("{}/{}", n.pods.count, n.pods.allocatable),
                 crate::resources::percent(n.pods.count, n.pods.allocatable),
@@ -98,11 +52,46 @@ pub fn table(usage: &NodeUsage, bars: bool) -> Table {
             } else {
                 Cell::toned(n.conditions.join(","), firstaid::output::Tone::Bad)
             },
-        ];
+        ]);
         row.extend(sample_cells(n.metrics.as_ref()));
         t.push(format!("node/{}", n.name), row);
     }
     t
+}
+
+/// One resource's cells, in column order: usage, % of capacity, % of allocatable, capacity,
+/// allocatable, reserved, requests, limits.
+fn resource_cells(
+    r: &ResourceFigures,
+    unit: fn(i64) -> String,
+    missing: &str,
+    bars: bool,
+) -> [Cell; 8] {
+    [
+        r.usage.map_or_else(|| missing.to_owned(), unit).into(),
+        with_bar(
+            pct1(r.usage_percent_of_capacity),
+            r.usage_percent_of_capacity,
+            bars,
+        ),
+        with_bar(
+            r.usage
+                .map_or_else(|| "-".into(), |u| pct(u, r.allocatable)),
+            r.usage_percent_of_allocatable,
+            bars,
+        ),
+        unit(r.capacity).into(),
+        unit(r.allocatable).into(),
+        unit(r.reserved).into(),
+        toned(
+            amount_of(unit(r.requests), r.requests, r.allocatable),
+            r.requests_percent_of_allocatable,
+        ),
+        toned(
+            amount_of(unit(r.limits), r.limits, r.allocatable),
+            r.limits_percent_of_allocatable,
+        ),
+    ]
 }
 
 fn names(nodes: &[&NodeReport], detail: impl Fn(&NodeReport) -> String) -> String {
