@@ -229,9 +229,12 @@ async fn verify_deletes(
     report: &firstaid::Report,
     printer: &mut Printer,
 ) -> Result<Option<Verification>> {
+    if cli.mutation.dry_run != DryRun::None || report.interrupted {
+        return Ok(None);
+    }
     let include_bare = cli.fix.include_bare_pods;
     let claimed = verify::claimed_done(&failed.pods, include_bare, report);
-    if cli.mutation.dry_run != DryRun::None || report.interrupted || claimed.is_empty() {
+    if claimed.is_empty() {
         return Ok(None);
     }
     let mut check = verify::Check::new(&claimed, &failed.pods);

@@ -60,8 +60,8 @@ pub fn claimed_done(
         .collect()
 }
 
-/// Folds the pods listed after the fix into a [`Verification`]: `still_there` is each listed
-/// pod's `(namespace, name, uid)` and whether `--fix` would select and delete it now.
+/// Folds the pods listed after the fix into a [`Verification`], one [`Check::pod`] call per
+/// listed pod: its namespace, name and uid, and whether `--fix` would select and delete it now.
 #[derive(Debug)]
 pub struct Check<'a> {
     claimed: &'a HashMap<(String, String), String>,
