@@ -244,7 +244,9 @@ pub fn failures_by_error(report: &firstaid::Report) -> Vec<(String, usize)> {
     let mut by_error: BTreeMap<String, usize> = BTreeMap::new();
     for r in &report.results {
         let key = match &r.outcome {
-            firstaid::Outcome::Failed { error } => format!("failed: {error}"),
+            firstaid::Outcome::Failed { error } | firstaid::Outcome::Conflict { error } => {
+                format!("failed: {error}")
+            }
             firstaid::Outcome::Skipped { reason } => format!("skipped: {reason}"),
             _ => continue,
         };
