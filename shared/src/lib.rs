@@ -21,8 +21,6 @@ pub mod kubeargs;
 pub mod output;
 pub mod pager;
 pub mod plan;
-#[cfg(test)]
-mod plan_props;
 pub mod progress;
 pub mod quantity;
 pub mod run;
