@@ -36,7 +36,13 @@ pub enum Error {
     /// The API server answered with a failure status.
     #[error("Error from server ({}): {}", reason_of(.0), .0.message)]
     Api(Box<Status>),
-    /// The API server could not be reached or did not answer in time.
+    /// The API server could not be reached, in kubectl's own words (`The connection to the
+    /// server … was refused`, `Unable to connect to the server …`): a line of its own, printed
+    /// without the `error:` prefix, as kubectl prints it.
+    #[error("{0}")]
+    Connect(String),
+    /// The API server stopped answering mid-request, or a credential plugin did not answer in
+    /// time: the same exit code as [`Error::Connect`], printed after `error:`.
     #[error("{0}")]
     Unreachable(String),
     /// No usable credentials: the exec/auth plugin failed or produced nothing (the server's own
@@ -102,7 +108,7 @@ impl Error {
                 409 => Exit::Conflict,
                 _ => Exit::Error,
             },
-            Error::Unreachable(_) => Exit::Unreachable,
+            Error::Connect(_) | Error::Unreachable(_) => Exit::Unreachable,
             Error::Unauthenticated(_) => Exit::Unauthenticated,
             Error::Unsafe { .. } => Exit::Unsafe,
             Error::NotConfirmed(_) => Exit::NotConfirmed,
@@ -178,9 +184,19 @@ impl Error {
         ))
     }
 
-    /// Whether this error ended output early because the reader went away (`| head`).
+    /// Whether this error ended output early because the reader went away (`| head`): an I/O
+    /// error of kind `BrokenPipe` anywhere in its chain of sources.
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+        io_kind(self) == Some(std::io::ErrorKind::BrokenPipe)
+    }
+
+    /// How `main` prints it: server answers and kubectl's connection lines stand alone (they
+    /// already say what they are), everything else follows kubectl's `error: ` prefix.
+    pub fn kubectl_line(&self) -> String {
+        match self {
+            Error::Api(_) | Error::NotFound(_) | Error::Connect(_) => self.to_string(),
+            _ => format!("error: {self}"),
+        }
     }
 }
 
@@ -200,45 +216,86 @@ impl From<kube::Error> for Error {
     }
 }
 
+/// The first I/O error kind in `err`'s chain of sources (itself included): what the operating
+/// system said, which hyper and rustls wrap at varying depths.
+fn io_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// What went wrong on the wire, as far as the operating system's error kind tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    Refused,
+    TimedOut,
+    Lost,
+    /// No telling I/O error kind: decided from the chain's text (rustls and hyper describe
+    /// certificate and protocol failures only in words).
+    Unknown,
+}
+
+impl Transport {
+    fn of(kind: Option<std::io::ErrorKind>) -> Transport {
+        use std::io::ErrorKind as K;
+        match kind {
+            Some(K::ConnectionRefused) => Transport::Refused,
+            Some(K::TimedOut) => Transport::TimedOut,
+            Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof) => {
+                Transport::Lost
+            }
+            _ => Transport::Unknown,
+        }
+    }
+}
+
 /// Connection-level failures, phrased like kubectl's so they are recognisable.
 fn transport_error(err: &kube::Error) -> Error {
     let serde = matches!(err, kube::Error::SerdeError(_));
-    describe_transport(&chain(err), server(), serde)
+    describe_transport(Transport::of(io_kind(err)), &chain(err), server(), serde)
 }
 
-/// A transport failure in kubectl's words, from the error chain's text (hyper and rustls give
-/// nothing more structured across versions).
-fn describe_transport(detail: &str, server: &str, serde: bool) -> Error {
+/// A transport failure in kubectl's words: from the I/O error kind found in the chain when there
+/// is one, else from the chain's text.
+fn describe_transport(kind: Transport, detail: &str, server: &str, serde: bool) -> Error {
     let lower = detail.to_lowercase();
-    let has = |needles: &[&str]| needles.iter().any(|n| lower.contains(n));
-    if has(&["connection refused"]) {
-        Error::Unreachable(format!(
+    let has =
+        |needles: &[&str]| kind == Transport::Unknown && needles.iter().any(|n| lower.contains(n));
+    if kind == Transport::Refused || has(&["connection refused"]) {
+        Error::Connect(format!(
             "The connection to the server {server} was refused - did you specify the right host or port?"
         ))
-    } else if has(&["timed out", "elapsed", "timeout"]) {
-        Error::Unreachable(format!(
+    } else if kind == Transport::TimedOut || has(&["timed out", "elapsed", "timeout"]) {
+        Error::Connect(format!(
             "Unable to connect to the server {server}: timed out (raise --request-timeout if the server is just slow)"
         ))
-    } else if has(&[
-        "close_notify",
-        "connection reset",
-        "connection closed",
-        "broken pipe",
-        "unexpected eof",
-    ]) {
+    } else if kind == Transport::Lost
+        || has(&[
+            "close_notify",
+            "connection reset",
+            "connection closed",
+            "broken pipe",
+            "unexpected eof",
+        ])
+    {
         // Checked before the TLS words: a server that dies mid-request makes rustls complain
         // about the missing close_notify, which is not a certificate problem.
         Error::Unreachable(format!(
             "Lost the connection to the server {server} mid-request (it closed the connection or restarted): {detail}"
         ))
     } else if has(&["certificate", "tls", "invalidcert"]) {
-        Error::Unreachable(format!(
+        Error::Connect(format!(
             "Unable to connect to the server {server}: TLS verification failed: {detail}"
         ))
     } else if serde {
         Error::Other(format!("unexpected response from {server}: {detail}"))
     } else {
-        Error::Unreachable(format!(
+        Error::Connect(format!(
             "Unable to connect to the server {server}: {detail}"
         ))
     }
@@ -260,112 +317,4 @@ pub(crate) fn chain(err: &dyn std::error::Error) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use kube::core::response::StatusDetails;
-
-    fn status(code: u16, reason: &str, message: &str) -> Error {
-        Error::Api(Box::new(Status::failure(message, reason).with_code(code)))
-    }
-
-    #[test]
-    fn a_dropped_connection_is_not_called_a_tls_failure() {
-        let server = "https://127.0.0.1:6443";
-        let said = |detail: &str| describe_transport(detail, server, false).to_string();
-        let dropped = said(
-            "client error (SendRequest): connection error: peer closed connection without sending TLS close_notify",
-        );
-        assert!(dropped.contains("Lost the connection"), "{dropped}");
-        assert!(!dropped.contains("TLS verification"), "{dropped}");
-        let cert = said("invalid peer certificate: NotValidForName");
-        assert!(cert.contains("TLS verification failed"), "{cert}");
-        let refused = said("tcp connect error: Connection refused (os error 111)");
-        assert!(refused.contains("was refused"), "{refused}");
-        assert!(matches!(
-            describe_transport("connection reset by peer", server, false),
-            Error::Unreachable(_)
-        ));
-    }
-
-    #[test]
-    fn api_errors_read_like_kubectl() {
-        let err = status(
-            403,
-            "Forbidden",
-            "namespaces \"rdbms\" is forbidden: User \"bob\" cannot update resource \"namespaces/finalize\" in API group \"\" at the cluster scope",
-        );
-        assert_eq!(
-            err.to_string(),
-            "Error from server (Forbidden): namespaces \"rdbms\" is forbidden: User \"bob\" cannot update resource \"namespaces/finalize\" in API group \"\" at the cluster scope"
-        );
-        assert_eq!(err.exit(), Exit::Forbidden);
-        assert!(err.hint().is_some());
-    }
-
-    #[test]
-    fn exit_codes_follow_status() {
-        assert_eq!(status(404, "NotFound", "x").exit(), Exit::NotFound);
-        assert_eq!(status(409, "Conflict", "x").exit(), Exit::Conflict);
-        assert_eq!(status(500, "", "x").exit(), Exit::Error);
-        assert_eq!(Error::Usage("x".into()).exit(), Exit::Usage);
-    }
-
-    /// 401 is authentication (log in again), 403 is authorization (ask for RBAC): different
-    /// exit codes, because the fix a script or a person reaches for differs.
-    #[test]
-    fn unauthenticated_and_forbidden_are_distinct() {
-        let unauthorized = status(401, "Unauthorized", "Unauthorized");
-        assert_eq!(unauthorized.exit(), Exit::Unauthenticated);
-        assert!(
-            unauthorized
-                .hint()
-                .is_some_and(|h| h.contains("log in again"))
-        );
-        assert_eq!(status(403, "Forbidden", "x").exit(), Exit::Forbidden);
-        assert_eq!(
-            Error::Unauthenticated("exec plugin failed".into()).exit(),
-            Exit::Unauthenticated
-        );
-        assert_eq!(Exit::Unauthenticated.code(), 10);
-    }
-
-    #[test]
-    fn failed_json_patch_test_is_a_conflict() {
-        assert!(
-            status(
-                422,
-                "Invalid",
-                "the server rejected our request: test failed"
-            )
-            .is_conflict()
-        );
-        assert!(!status(422, "Invalid", "spec.foo: Invalid value").is_conflict());
-    }
-
-    #[test]
-    fn retry_after_comes_from_status_details() {
-        let mut s = Status::failure("slow down", "TooManyRequests").with_code(429);
-        assert_eq!(
-            Error::Api(Box::new(s.clone())).retry_after(),
-            Some(Duration::from_secs(1))
-        );
-        s = s.with_details(
-            serde_json::from_value::<StatusDetails>(serde_json::json!({"retryAfterSeconds": 7}))
-                .expect("details"),
-        );
-        assert_eq!(
-            Error::Api(Box::new(s)).retry_after(),
-            Some(Duration::from_secs(7))
-        );
-        assert_eq!(status(500, "", "x").retry_after(), None);
-    }
-
-    #[test]
-    fn empty_reason_is_derived_from_code() {
-        assert!(
-            status(503, "", "down")
-                .to_string()
-                .starts_with("Error from server (ServiceUnavailable)")
-        );
-    }
-}
+mod tests;

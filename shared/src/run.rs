@@ -31,17 +31,7 @@ fn report(err: &Error) -> ExitCode {
         return Exit::Ok.into();
     }
     let mut stderr = std::io::stderr().lock();
-    let text = match err {
-        // Server errors already start with "Error from server"; everything else gets kubectl's "error: ".
-        Error::Api(_) | Error::NotFound(_) => err.to_string(),
-        _ if err.to_string().starts_with("The connection")
-            || err.to_string().starts_with("Unable to connect") =>
-        {
-            err.to_string()
-        }
-        _ => format!("error: {err}"),
-    };
-    let _ = writeln!(stderr, "{text}");
+    let _ = writeln!(stderr, "{}", err.kubectl_line());
     if let Some(hint) = err.hint() {
         let _ = writeln!(stderr, "hint: {hint}");
     }

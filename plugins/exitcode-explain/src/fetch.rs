@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use firstaid::concurrency::{Cancel, bounded, with_retry};
 use firstaid::kube::Client;
 use firstaid::kube::api::{Api, ApiResource, DynamicObject, ListParams};
-use firstaid::{Error, Result, pager};
+use firstaid::{Error, Exit, Result, pager};
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 
 use crate::extract;
@@ -52,7 +52,7 @@ fn why(err: &Error) -> String {
 
 /// Errors that end the command rather than just losing one piece of evidence.
 fn fatal(err: &Error) -> bool {
-    matches!(err, Error::Unreachable(_) | Error::Interrupted(_))
+    matches!(err.exit(), Exit::Unreachable | Exit::Interrupted)
 }
 
 /// `pod/NAME`: the pod, then its events, node and (for OOM kills) metrics at once.
@@ -324,5 +324,4 @@ fn worth_a_look(pod: &Pod) -> bool {
 }
 
 #[cfg(test)]
-#[path = "fetch_tests.rs"]
 mod tests;
