@@ -16,7 +16,9 @@ use crate::error::{Error, Result};
 /// LAN apiserver busy without tripping its default max-inflight limits (400 read / 200 mutating).
 pub const DEFAULT_CONCURRENCY: usize = 32;
 
-/// How many times one call is retried after 429 before it is counted as failed.
+/// How many times one call is retried after 429 before it is counted as failed: a call that is
+/// throttled every time is sent `1 + MAX_THROTTLE_RETRIES` = 21 times, waiting as long as the
+/// server asks (at most [`MAX_RETRY_AFTER`]) between tries.
 pub const MAX_THROTTLE_RETRIES: u32 = 20;
 
 /// Longest single wait we accept from a Retry-After (protects against absurd values).
@@ -46,6 +48,17 @@ impl Default for ConcurrencyArgs {
 
 /// Runs `call` again while the server answers 429, sleeping as long as it asks each time (and
 /// on a 503 that carries a Retry-After: the API server's own "come back later").
+///
+/// This is the only retry layer: `KubeArgs::connect` turns kube's built-in one (429/503/504,
+/// up to 15 retries with backoff up to 1000 s) off. Nested, the two multiplied — a call
+/// throttled every time went out 16 × 21 = 336 times — and kube's retried every aggregated
+/// API's 503 although that 503 means "the backend is down" (see [`with_throttle_retry`]).
+/// Ours is per call, so each call site says which answers are worth waiting for, and it is
+/// bounded: [`MAX_THROTTLE_RETRIES`] retries, each wait at most [`MAX_RETRY_AFTER`].
+///
+/// The wait is the Status body's `retryAfterSeconds`; when the server sends only the
+/// `Retry-After` header (kube-apiserver's max-in-flight filter answers a plain-text 429 with
+/// `Retry-After: 1`, and kube's client keeps the status code but not the headers) it is 1 s.
 pub async fn with_retry<T, F, Fut>(call: F) -> Result<T>
 where
     F: FnMut() -> Fut,

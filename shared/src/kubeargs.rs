@@ -73,14 +73,10 @@ pub struct Kube {
     /// The API server URL, for messages.
     pub server: String,
     pub request_timeout: Option<Duration>,
-    /// The loaded connection settings, kept so [`Kube::unretried_client`] needs no second
-    /// kubeconfig read or exec-plugin run. Holds credentials: never printed (see `Debug`).
-    pub config: Config,
 }
 
 impl Kube {
-    /// A `Kube` around a client that is already built (mocked-API tests): no kubeconfig behind
-    /// it, so [`Kube::unretried_client`] points nowhere useful.
+    /// A `Kube` around a client that is already built (mocked-API tests): no kubeconfig behind it.
     pub fn from_client(client: Client, namespace: &str) -> Kube {
         let server = "https://127.0.0.1:1";
         Kube {
@@ -88,17 +84,7 @@ impl Kube {
             namespace: namespace.to_owned(),
             server: server.to_owned(),
             request_timeout: None,
-            config: Config::new(server.parse().unwrap_or_default()),
         }
-    }
-
-    /// A client with the same settings but without kube's built-in retry of 429/503/504, for
-    /// aggregated APIs: their 503 means the backend is down, and the built-in retry would sit
-    /// through it. Throttling is then retried by `concurrency::with_throttle_retry`.
-    pub fn unretried_client(&self) -> Result<Client> {
-        let mut config = self.config.clone();
-        config.default_retry = false;
-        Client::try_from(config).map_err(|e| Error::Config(crate::error::chain(&e)))
     }
 }
 
@@ -115,7 +101,9 @@ impl KubeArgs {
     /// Loads the kubeconfig (honouring `--kubeconfig`, `$KUBECONFIG` with several files, the
     /// context/cluster/user overrides and exec auth plugins) and builds a client.
     pub async fn connect(&self) -> Result<Kube> {
-        let config = self.config().await?;
+        let mut config = self.config().await?;
+        // One retry layer, ours: see `concurrency::with_retry` for why kube's is off.
+        config.default_retry = false;
         let server = config.cluster_url.to_string();
         crate::error::set_server(&server);
         let namespace = self
@@ -124,10 +112,9 @@ impl KubeArgs {
             .unwrap_or_else(|| config.default_namespace.clone());
         let request_timeout = self.request_timeout.0;
         let client =
-            Client::try_from(config.clone()).map_err(|e| Error::Config(crate::error::chain(&e)))?;
+            Client::try_from(config).map_err(|e| Error::Config(crate::error::chain(&e)))?;
         Ok(Kube {
             client,
-            config,
             namespace,
             server: server.trim_end_matches('/').to_owned(),
             request_timeout,

@@ -34,14 +34,9 @@ fn params(selector: Option<&str>) -> ListParams {
     lp
 }
 
-pub async fn nodes(
-    kube: &Kube,
-    metrics_client: Client,
-    names: &[String],
-    selector: Option<&str>,
-) -> Result<NodeData> {
+pub async fn nodes(kube: &Kube, names: &[String], selector: Option<&str>) -> Result<NodeData> {
     let node_api: Api<Node> = Api::all(kube.client.clone());
-    let metrics_api: Api<NodeMetrics> = Api::all(metrics_client);
+    let metrics_api: Api<NodeMetrics> = Api::all(kube.client.clone());
 
     let nodes = async {
         if names.is_empty() {
@@ -96,14 +91,13 @@ pub struct PodData {
 /// Pods in `namespace` (all when `None`); `names` empty means all non-terminated ones.
 pub async fn pods(
     kube: &Kube,
-    metrics_client: Client,
     namespace: Option<&str>,
     names: &[String],
     selector: Option<&str>,
 ) -> Result<PodData> {
     let metrics_api: Api<PodMetrics> = match namespace {
-        Some(ns) => Api::namespaced(metrics_client, ns),
-        None => Api::all(metrics_client),
+        Some(ns) => Api::namespaced(kube.client.clone(), ns),
+        None => Api::all(kube.client.clone()),
     };
     let pods = async {
         let mut lp = params(selector);
@@ -262,8 +256,8 @@ mod tests {
         let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
         let server = serve(handle);
         let client = Client::new(service, "default");
-        let kube = Kube::from_client(client.clone(), "default");
-        let data = nodes(&kube, client, &[], None).await.expect("fetch");
+        let kube = Kube::from_client(client, "default");
+        let data = nodes(&kube, &[], None).await.expect("fetch");
         drop(kube);
         let mut seen = server.await.expect("server");
         seen.sort();

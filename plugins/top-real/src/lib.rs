@@ -1,6 +1,6 @@
 //! `kubectl top-real`: real resource usage against capacity *and* allocatable, with the requests
-//! and limits the scheduler has promised, in one fast command (issue 6; FAQ S2 §4.2.16, §6.1.2,
-//! §11.4).
+//! and limits the scheduler has promised, in one fast command (the FAQs on
+//! `kubectl top` above 100 %, unschedulable pods and an unavailable metrics API).
 //!
 //! Read-only. Shape: [`cli`] parses; `fetch` reads (three concurrent lists; pods as protobuf
 //! through `wire`); `nodes`/`pods` diagnose (pure, over fetched objects); `resources` is the
@@ -78,13 +78,7 @@ async fn show_nodes(
     names: &[String],
     printer: &mut Printer,
 ) -> Result<()> {
-    let data = fetch::nodes(
-        kube,
-        kube.unretried_client()?,
-        names,
-        cli.selector.as_deref(),
-    )
-    .await?;
+    let data = fetch::nodes(kube, names, cli.selector.as_deref()).await?;
     let now = Utc::now();
     let (metrics, info) = split(data.metrics);
     let by_name: HashMap<&str, &kinds::NodeMetrics> = metrics
@@ -128,14 +122,7 @@ async fn show_pods(
     printer: &mut Printer,
 ) -> Result<()> {
     let namespace = kube.scope(cli.all);
-    let data = fetch::pods(
-        kube,
-        kube.unretried_client()?,
-        namespace,
-        names,
-        cli.selector.as_deref(),
-    )
-    .await?;
+    let data = fetch::pods(kube, namespace, names, cli.selector.as_deref()).await?;
     let now = Utc::now();
     let (metrics, info) = split(data.metrics);
     let by_name: HashMap<(&str, &str), &kinds::PodMetrics> = metrics
