@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use firstaid::k8s_openapi::api::core::v1::Namespace;
 use firstaid::kube::Client;
 use firstaid::kube::api::{Api, WatchEvent, WatchParams};
+use firstaid::concurrency::with_retry;
 use firstaid::progress::Progress;
 use firstaid::{Error, Result};
 use futures::StreamExt;
@@ -19,10 +20,14 @@ pub struct WaitResult {
     pub seconds: f64,
 }
 
+async fn read(api: &Api<Namespace>, name: &str) -> Result<Option<Namespace>> {
+    with_retry(|| async { api.get_opt(name).await.map_err(Error::from) }).await
+}
+
 /// Waits until `name` no longer exists. `Ok(false)` on timeout.
 async fn until_gone(api: &Api<Namespace>, name: &str, deadline: Instant) -> Result<bool> {
     loop {
-        let Some(ns) = api.get_opt(name).await.map_err(Error::from)? else {
+        let Some(ns) = read(api, name).await? else {
             return Ok(true);
         };
         let version = ns.metadata.resource_version.clone().unwrap_or_default();
@@ -49,7 +54,7 @@ async fn until_gone(api: &Api<Namespace>, name: &str, deadline: Instant) -> Resu
         .await;
         match outcome {
             Ok(Some(true)) => return Ok(true),
-            Err(_) => return Ok(api.get_opt(name).await.map_err(Error::from)?.is_none()),
+            Err(_) => return Ok(read(api, name).await?.is_none()),
             Ok(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
