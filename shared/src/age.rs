@@ -86,7 +86,7 @@ mod tests {
         assert_eq!(h(50 * 60), "50m");
         assert_eq!(h(5 * 3600 + 7 * 60), "5h7m");
         assert_eq!(h(30 * 3600), "30h");
-        // The seed's `rdbms   Terminating   6d21h`.
+        // The `rdbms   Terminating   6d21h` of the FAQ on namespaces stuck Terminating.
         assert_eq!(h((6 * 24 + 21) * 3600 + 59), "6d21h");
         assert_eq!(h(40 * 86400), "40d");
         assert_eq!(h((2 * 365 + 31) * 86400), "2y31d");

@@ -217,7 +217,7 @@ mod tests {
 
     #[test]
     fn exact_values_round_up_like_kubernetes() {
-        // T14: 78528126n is 78.5m, which kubectl top shows as 79m (MilliValue rounds up).
+        // The FAQ's `kubectl top` example: 78528126n is 78.5m, which kubectl top shows as 79m (MilliValue rounds up).
         assert_eq!(milli_value("78528126n").expect("q"), 79);
         assert_eq!(milli_value("1960m").expect("q"), 1960);
         assert_eq!(milli_value("2").expect("q"), 2000);

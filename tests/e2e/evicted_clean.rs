@@ -81,7 +81,7 @@ fn exists(c: &Cluster, ns: &str, pod: &str) -> bool {
     c.exists("pod", Some(ns), pod)
 }
 
-/// T8: only Failed/Evicted pods go, selected by status (a Running pod named "evicted-…" and a
+/// Only Failed/Evicted pods go, selected by status (a Running pod named "evicted-…" and a
 /// Failed pod with another reason stay), only in the namespace asked for, bare pods only when
 /// named by their flag; the report explains before anything changes.
 #[test]
@@ -322,7 +322,7 @@ fn bulk_fix_pages_through_and_backs_up_every_deleted_pod() {
     );
 }
 
-/// T10: the nodes involved are shown with their pressure conditions, taints, signals and remedy.
+/// The nodes involved are shown with their pressure conditions, taints, signals and remedy.
 #[test]
 fn report_explains_node_pressure() {
     let c = cluster();
@@ -468,7 +468,7 @@ fn refuses_without_confirmation_or_permission() {
     assert!(!exists(c, &ns, "web-1-a") && !exists(c, &ns, "web-1-b"));
 }
 
-/// T9: pods Terminating on a deleted node are force-deleted; on a NotReady node only with
+/// Pods Terminating on a deleted node are force-deleted; on a NotReady node only with
 /// --not-ready-for; on a Ready node never.
 #[test]
 fn stuck_terminating_pods_are_forced_only_off_dead_nodes() {

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use firstaid_e2e::{cluster, rfc3339, unique};
 use serde_json::{Value, json};
 
-/// Start and end of the crashed run: a few minutes ago, 3m38s long (T19).
+/// Start and end of the crashed run: a few minutes ago, 3m38s long (the FAQ's crashed run).
 fn run_window() -> (String, String) {
     let finished = SystemTime::now() - Duration::from_secs(60);
     let started = finished - Duration::from_secs(218);

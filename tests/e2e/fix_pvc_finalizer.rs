@@ -1,5 +1,5 @@
 //! `kubectl fix-pvc-finalizer` against a real control plane, through real kubectl: the FAQ's
-//! stuck states (S2 §8.10 claim/volume Terminating, S0-4 stale VolumeAttachment) reproduced for
+//! stuck states (claim/volume Terminating, the stale VolumeAttachment of a deleted node) reproduced for
 //! real, and the cluster's end state asserted.
 //!
 //! The shared cluster runs the PV binder and the PVC/PV protection controllers, so static volumes
@@ -104,7 +104,7 @@ fn finalizers(obj: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// T5 with the controllers on: a running pod holds the claim → diagnosed and refused; once the pod
+/// With the controllers on: a running pod holds the claim → diagnosed and refused; once the pod
 /// is gone, the PVC-protection controller releases the claim by itself.
 #[test]
 fn claim_held_by_a_pod_is_refused_then_released_by_its_controller() {
@@ -188,7 +188,7 @@ fn claim_held_by_a_pod_is_refused_then_released_by_its_controller() {
     c.kubectl_ok(&["delete", "node", &node]);
 }
 
-/// S0-4 / T4: the attachment of a deleted node keeps `external-attacher/csi-qingcloud` with
+/// The attachment of a deleted node keeps `external-attacher/csi-qingcloud` with
 /// `detachError: node "…" not found`; the StatefulSet pod on its new node waits in
 /// ContainerCreating. The plugin follows pod → claim → volume → attachment and removes only that
 /// finalizer; an attachment whose node exists is refused.

@@ -1,4 +1,5 @@
-//! `kubectl ns-unstick` against a real apiserver: each stuck state of seed-inventory §1.2 / T1–T3
+//! `kubectl ns-unstick` against a real apiserver: each stuck state the FAQ on namespaces stuck
+//! Terminating describes
 //! is reproduced for real, the plugin runs through kubectl, and the cluster's end state is
 //! asserted (namespace gone, APIService gone, orphans reappearing, nothing changed on refusal).
 
@@ -229,7 +230,7 @@ fn without_controller_manager_force_finalize_is_the_last_resort() {
     })
     .expect("private cluster");
 
-    // T1: empty namespace stuck on spec.finalizers [kubernetes].
+    // An empty namespace stuck on spec.finalizers [kubernetes].
     c.kubectl_ok(&["create", "namespace", "rdbms"]);
     c.kubectl_ok(&["delete", "namespace", "rdbms", "--wait=false"]);
     wait_terminating(&c, "rdbms");

@@ -1,4 +1,4 @@
-//! Security properties against a real apiserver (issue 10, "Security"): planted Secret values,
+//! Security properties against a real apiserver: planted Secret values,
 //! bearer tokens, exec-plugin credentials and client keys never appear in anything a plugin
 //! prints or writes; backups are user-only; TLS is verified unless `--insecure-skip-tls-verify`.
 //!

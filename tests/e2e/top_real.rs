@@ -1,12 +1,12 @@
 //! `kubectl top-real` against a real API server, through real kubectl.
 //!
-//! Node objects carry the FAQ's numbers (T14: capacity 4030180Ki / allocatable 2213604Ki; T15:
-//! 3920m / 6180752Ki allocatable) and pods are bound to them with requests and limits. Usage
+//! Node objects carry the FAQ's numbers (`kubectl top` above 100 %: capacity 4030180Ki / allocatable
+//! 2213604Ki; unschedulable pods: 3920m / 6180752Ki allocatable) and pods are bound to them with requests and limits. Usage
 //! comes from `tests/cluster/cmd/fake-metrics`, the one stand-in: a loopback HTTPS server
 //! registered as APIService `v1beta1.metrics.k8s.io` through an ExternalName Service pointing
 //! at localhost, so every metrics request goes through kube-apiserver's aggregation layer (and
 //! `kubectl top` itself sees the same numbers). Tests that register or break that APIService use
-//! a private cluster; the shared cluster has no metrics API, which is T16's "absent" case.
+//! a private cluster; the shared cluster has no metrics API, which is the "absent" case of the FAQ on an unavailable metrics API.
 
 use std::time::Duration;
 
@@ -88,7 +88,7 @@ fn json_of(out: &std::process::Output) -> Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
 }
 
-/// T15's node (S2 §6.1.2): 3920m / 6180752Ki allocatable, and two pods whose effective requests
+/// The node of the FAQ on unschedulable pods: 3920m / 6180752Ki allocatable, and two pods whose effective requests
 /// and limits add up to the FAQ's `1605m/6530m` and `2625Mi/5612Mi` only when init containers
 /// and sidecars are counted the way the scheduler counts them (a naive container sum gives
 /// 2105m), plus a Succeeded pod that must not count.
@@ -129,7 +129,7 @@ fn t15_node(c: &Cluster, node: &str) -> String {
     ns
 }
 
-// --- tests on the shared cluster (no metrics API: T16's "absent" case) --------------------
+// --- tests on the shared cluster (no metrics API: the "absent" case) --------------------
 
 #[test]
 fn t15_requests_and_limits_without_a_metrics_api() {
@@ -295,7 +295,7 @@ fn t14_and_t16_through_the_aggregation_layer() {
     .expect("private cluster starts");
     let metrics = FakeMetrics::start(c.dir());
 
-    // T14 (S2 §4.2.16): the prose's capacity, and the describe dump's (Appendix A erratum).
+    // The FAQ on `kubectl top` above 100 %: the prose's capacity, and the describe dump's (Appendix A erratum).
     let faq = "192.168.0.243";
     let dump = "192.168.0.243-dump";
     create_node(
@@ -432,7 +432,7 @@ fn t14_and_t16_through_the_aggregation_layer() {
     assert_eq!(doc["items"][0]["flags"][0]["kind"], "NearMemoryLimit");
     assert_eq!(doc["items"][0]["cpuMillicores"]["usage"], 301);
 
-    // T16 (S2 §11.4 + §9.1): the metrics server stops answering; the aggregator marks the
+    // The FAQs on an unavailable metrics API: the metrics server stops answering; the aggregator marks the
     // APIService unavailable, kubectl top fails, top-real shows the rest and names the cause.
     metrics.serve(&json!({"fail": 503}));
     wait_until(

@@ -1,5 +1,5 @@
-//! `kubectl evicted-clean`: explain and clean up evicted and stranded pods (S2 §6.1.5, §6.1.8,
-//! §6.1.11 of the FAQ sources).
+//! `kubectl evicted-clean`: explain and clean up evicted and stranded pods (the FAQs on
+//! evicted pods, pods stuck Terminating and admission failures).
 //!
 //! The FAQ's fix is `kubectl get pods | grep Evicted | awk … | xargs kubectl delete pod`: it
 //! matches names, deletes one pod per request in series, and explains nothing. Here pods are

@@ -3,7 +3,8 @@
 //! Deleting evicted records fixes nothing if the node is still under pressure: the replacement
 //! lands on the same node and is evicted again. So each node involved is shown with its current
 //! pressure conditions and taints, the kubelet eviction signals behind them, and the FAQ's remedy
-//! class (S2 Table 6-5); and the controller-manager's eviction brakes (S2 §6.1.5) are checked
+//! class (the FAQ on evicted pods and its table of eviction signals); and the controller-manager's
+//! eviction brakes (same FAQ) are checked
 //! against the cluster's node counts.
 
 use std::collections::BTreeMap;
@@ -315,7 +316,7 @@ mod tests {
 
     #[test]
     fn small_zone_over_55_percent_down_stops_evicting() {
-        // T11: 40 nodes, 23 NotReady (57.5 %).
+        // The FAQ's outage: 40 nodes, 23 NotReady (57.5 %).
         let zones = zone_evictions(&fleet(40, 23, "z1"));
         assert_eq!(zones[0].state, ZoneState::PartialDisruption);
         assert!(zones[0].note().expect("note").contains("halted"));

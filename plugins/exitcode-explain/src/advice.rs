@@ -170,7 +170,7 @@ mod tests {
             "{}",
             steps[0]
         );
-        // T22: a Helm install Job with 120Mi.
+        // The FAQ's OOM-killed Helm install Job with 120Mi.
         let steps = raise_memory(&pod(Some(("Job", "helm-install"))), &container(), "120Mi");
         assert!(steps[0].contains("immutable") && steps[0].contains("240Mi"));
         let steps = raise_memory(&pod(None), &container(), "120Mi");

@@ -1,4 +1,4 @@
-//! Where a crash-looping container is in the kubelet's restart back-off (S2 §6.2.6).
+//! Where a crash-looping container is in the kubelet's restart back-off (the FAQ on CrashLoopBackOff).
 //!
 //! The kubelet restarts a crashed container at once the first time, then waits 10 s, 20 s, 40 s …
 //! doubling up to 5 min, and forgets the back-off once the container has run 10 min. The delay is
@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn kubelet_message_wins() {
-        // T21: the seed's CrashLoopBackOff messages.
+        // The FAQ's CrashLoopBackOff messages.
         let m = "Back-off 20s restarting failed container=container-1 pod=port-conflict-7d4fc654bb-tc9gw_cce-burst-2425753f(c719d941)";
         let s = stage(1, Some(m), "Always", Some(1)).expect("backoff");
         assert_eq!((s.delay_seconds, s.stage, s.source), (20, 2, "kubelet"));
@@ -212,7 +212,7 @@ mod tests {
 
     #[test]
     fn durations_read_like_kubectl() {
-        // T19: 09:01:33 → 09:05:11.
+        // The FAQ's crashed run: 09:01:33 → 09:05:11.
         assert_eq!(format_seconds(218), "3m38s");
         assert_eq!(format_seconds(45), "45s");
         assert_eq!(format_seconds(300), "5m0s");

@@ -2,7 +2,7 @@
 //!
 //! The kernel keeps only the low 8 bits of what a process passes to `exit()`, so what a shell (and
 //! Kubernetes) shows is the value modulo 256 taken the mathematical way: `-1` → 255,
-//! `300` → 44, `-300` → 212, and every multiple of 256 → 0. S2 §6.1.13 gives `256 − (|code| % 256)`
+//! `300` → 44, `-300` → 212, and every multiple of 256 → 0. The FAQ on exit codes gives `256 − (|code| % 256)`
 //! for negatives, which yields the impossible 256 for `-256`; [`fold`] is the correct rule
 //! (`rem_euclid`). Numbers too long for 64 bits are folded exactly from their decimal digits
 //! (only the remainder mod 256 matters), so no input is "too big" to answer — the explanation just
@@ -177,7 +177,7 @@ mod tests {
         assert_eq!(code("-1"), 255);
         assert_eq!(code("300"), 44);
         assert_eq!(code("-300"), 212);
-        // The seed's 256 − (|code| % 256) would give 256 here.
+        // The FAQ's 256 − (|code| % 256) would give 256 here.
         assert_eq!(code("256"), 0);
         assert_eq!(code("-256"), 0);
         assert_eq!(code("-512"), 0);

@@ -215,5 +215,4 @@ pub fn pod_reports(
 }
 
 #[cfg(test)]
-#[path = "report_tests.rs"]
 mod tests;

@@ -2,7 +2,7 @@
 //! signal table, and the Windows NTSTATUS values Windows containers report.
 //!
 //! Kept as plain static data, apart from the logic that uses it, so a reader can check each row
-//! against its source (S2 §6.1.13 tables 6-6/6-7, signal(7), tldp "Exit Codes With Special
+//! against its source (the FAQ on container exit codes and its exit-code and signal tables, signal(7), tldp "Exit Codes With Special
 //! Meanings", Microsoft's NTSTATUS reference) without reading code, and so number mode needs no
 //! I/O at all.
 
@@ -507,7 +507,7 @@ mod tests {
 
     #[test]
     fn seed_signal_table_values_and_actions() {
-        // S2 table 6-7, with the seed's SIGTTOU description corrected.
+        // The FAQ's signal table, with its SIGTTOU description corrected.
         let expected = [
             ("SIGHUP", 1, Action::Term),
             ("SIGINT", 2, Action::Term),

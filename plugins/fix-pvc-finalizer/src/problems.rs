@@ -1,7 +1,7 @@
 //! The FAQ's other volume failures, shown when found (no finalizer is involved, so `--fix` never
-//! acts on them): Multi-Attach of a ReadWriteOnce volume (S2 §6.1.6), a volume pinned to a zone
-//! with no schedulable node (S2 §10.7, §6.1.2), and a claim Pending because there is no
-//! (default) StorageClass (S1 §3.4).
+//! acts on them): Multi-Attach of a ReadWriteOnce volume (the FAQ on Multi-Attach errors), a volume pinned to a zone
+//! with no schedulable node (the FAQs on volume node affinity conflicts and unschedulable pods), and a claim Pending because there is no
+//! (default) StorageClass (the FAQ on Pending claims).
 
 use std::collections::BTreeSet;
 
@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn prometheus_volume_in_a_zone_without_nodes() {
-        // S2 §10.7: the retained prometheus claim's disk is in AZ3; every node is in AZ1.
+        // The FAQ on volume node affinity: the retained prometheus claim's disk is in AZ3; every node is in AZ1.
         let inv = Inventory {
             claims: vec![
                 claim("monitoring", "pvc-prometheus-server-0")

@@ -587,7 +587,7 @@ mod tests {
 
     #[test]
     fn faq_validation_cases() {
-        // T25 with the CCE profile.
+        // The FAQ's dual-stack example with the CCE profile.
         let ok = |t: &str| errors(&[range(Role::Service, t)], &cce()).is_empty();
         assert!(ok("fc00::/112"));
         assert!(!ok("fc00::/111"));
@@ -694,7 +694,7 @@ mod tests {
             range(Role::Service, "10.97.0.0/16"),
         ];
         assert_eq!(errors(&same_family, &s), ["dual-stack-pair"]);
-        // T27: CCE's IPv4 container CIDR choices and the service default must not overlap.
+        // The FAQ's container CIDR choices: CCE's IPv4 container CIDR choices and the service default must not overlap.
         let cce_ipv4 = [
             range(Role::Service, "10.247.0.0/16"),
             range(Role::Pod, "10.0.0.0/12"),

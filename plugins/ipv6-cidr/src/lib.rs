@@ -1,6 +1,6 @@
 //! `kubectl ipv6-cidr`: plan and check IPv6 (and dual-stack) service and pod ranges.
 //!
-//! The FAQ behind it (CCE §7.1.8) is arithmetic people get wrong at 3 a.m.: how many addresses a
+//! The FAQ behind it (CCE's on IPv6 service CIDRs of dual-stack clusters) is arithmetic people get wrong at 3 a.m.: how many addresses a
 //! /115 holds, which network addresses are valid for it, whether `fc00::1/112` is a network, why
 //! kube-apiserver refuses a /64 service range. Calculators (sipcalc, ipcalc) do the arithmetic but
 //! know nothing of Kubernetes; this does both, and reads a cluster's real ranges.

@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn faq_size_to_prefix() {
-        // T24.
+        // The FAQ's planning example.
         assert_eq!(need(8192), Ok(115));
         assert_eq!(need(65536), Ok(112));
         assert_eq!(need(5000), Ok(115));
@@ -230,7 +230,7 @@ mod tests {
             smallest_prefix(Family::Ipv6, Count::Exact(8192), true),
             Ok(114)
         );
-        // T27: a /25 leaves 126 hosts (the FAQ's 122 nodes is after the vendor reserves 4 more).
+        // The FAQ's container CIDR choices: a /25 leaves 126 hosts (the FAQ's 122 nodes is after the vendor reserves 4 more).
         assert_eq!(usable_hosts(Family::Ipv4, 7), 126);
         assert_eq!(usable_hosts(Family::Ipv4, 12), 4094);
     }

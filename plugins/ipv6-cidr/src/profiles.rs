@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn cce_service_rule_matches_the_faq() {
-        // T25.
+        // The FAQ's dual-stack example.
         let cce = find("cce").expect("cce profile");
         let rule = cce.rule(Role::Service, Family::Ipv6).expect("rule");
         let ok = |t: &str| rule.allows(&t.parse().expect(t));

@@ -547,7 +547,7 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    /// The seed's `rdbms` (S2 §9.2, the JSON variant).
+    /// The `rdbms` namespace of the FAQ on namespaces stuck Terminating (its JSON variant).
     fn rdbms() -> NamespaceState {
         NamespaceState {
             name: "rdbms".into(),

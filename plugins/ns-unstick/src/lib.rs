@@ -7,15 +7,11 @@
 //! who owns each finalizer), fixes the cause, and finalizes only when told to.
 
 pub mod act;
-#[cfg(test)]
-mod act_props;
 pub mod cli;
 pub mod diagnose;
 pub mod discovery;
 pub mod fetch;
 pub mod finalizers;
-#[cfg(test)]
-mod finalizers_props;
 pub mod model;
 mod render;
 mod wait;

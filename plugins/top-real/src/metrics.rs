@@ -1,7 +1,7 @@
 //! Why usage is missing, in words that point at the right culprit.
 //!
-//! S2 §11.4 blames `ServiceUnavailable … (get nodes.metrics.k8s.io)` on the network between the
-//! user and the master; S2 §9.1 blames the same message on the metrics APIService. When every
+//! One FAQ blames `ServiceUnavailable … (get nodes.metrics.k8s.io)` on the network between the
+//! user and the master; another blames the same message on the metrics APIService. When every
 //! other call works, it is the APIService, and its `Available` condition says why. So on a
 //! metrics failure we read `apiservices/v1beta1.metrics.k8s.io` and explain from it, and still
 //! show everything the API server itself knows.

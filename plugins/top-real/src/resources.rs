@@ -1,6 +1,6 @@
 //! The arithmetic behind every number top-real prints, on plain integers (millicores, bytes).
 //!
-//! Why a module of its own: the FAQ's whole point (S2 §4.2.16) is that the *same* usage reads as
+//! Why a module of its own: the FAQ's whole point (on `kubectl top` above 100 %) is that the *same* usage reads as
 //! 109 % or 59.9 % depending on the denominator, and that requests are counted the way the
 //! scheduler counts them, not as a naive sum of containers. Getting those rules right once, here,
 //! with no Kubernetes types in the way, lets the tests assert the FAQ's figures exactly.
@@ -204,7 +204,7 @@ mod tests {
         milli_value(text).expect("quantity")
     }
 
-    /// T14 (S2 §4.2.16), with the prose's capacity 4030180Ki.
+    /// The FAQ's `kubectl top` example, with the prose's capacity 4030180Ki.
     fn t14(capacity: &str) -> (NodeResource, NodeResource) {
         let cpu = NodeResource {
             usage: Some(m("78528126n")),

@@ -1,4 +1,4 @@
-//! The fault-injection suite (issue 10): each fault the plugins must survive is reproduced for
+//! The fault-injection suite: each fault the plugins must survive is reproduced for
 //! real against a private test cluster, and the outcome is judged on what a user at 3 a.m. would
 //! check — the exit code, the report, the cluster's real state, and the backups on disk.
 //!

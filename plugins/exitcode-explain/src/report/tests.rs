@@ -1,4 +1,4 @@
-//! Verdicts on fixtures: one per case the issue and the FAQs (T19–T22) name.
+//! Verdicts on fixtures: one per case the FAQs on crashed containers describe (exit codes, CrashLoopBackOff, OOM kills).
 
 use super::*;
 use crate::facts::{Condition, EventFacts, ProbeFacts};

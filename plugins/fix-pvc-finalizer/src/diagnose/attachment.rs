@@ -1,5 +1,5 @@
-//! A VolumeAttachment that cannot detach (the FAQ's S0-4): its node, whether that node still
-//! exists, the detach error, the volume and claim behind it, and the pods elsewhere that wait for
+//! A VolumeAttachment that cannot detach (the FAQ on stale VolumeAttachments): its node,
+//! whether that node still exists, the detach error, the volume and claim behind it, and the pods elsewhere that wait for
 //! the volume (FailedMount / Multi-Attach events).
 
 use chrono::{DateTime, Utc};

@@ -327,7 +327,7 @@ mod tests {
 
     #[test]
     fn faq_sizes_with_the_cce_profile() {
-        // T24.
+        // The FAQ's planning example.
         let prefix =
             |n: &str| plan(&["--addresses", n, "--profile", "cce"]).map(|b| b.prefix_length);
         assert_eq!(prefix("8192").expect("plan"), Some(115));

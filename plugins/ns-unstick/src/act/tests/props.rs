@@ -1,8 +1,6 @@
 //! Property tests for the fix plan ([`crate::act::plan`]) over generated stuck namespaces: the
 //! ordering and safety rules the module doc promises, for any mix of leftovers, finalizers,
 //! broken APIServices and options — not only the fixtures in `act.rs`.
-//!
-//! A file of its own so the plan code and these tests rebase independently.
 
 use chrono::{DateTime, Utc};
 use firstaid::plan::{Action, Risk};

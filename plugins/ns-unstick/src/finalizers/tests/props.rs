@@ -1,7 +1,5 @@
 //! Property tests for [`crate::finalizers::classify`]: the safety rule behind `--fix` ("dead" is
 //! a finding, never a guess) checked over generated clusters rather than a handful of fixtures.
-//!
-//! Kept out of `finalizers.rs` so the fixtures there stay readable.
 
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;

@@ -1,0 +1,227 @@
+//! Unit tests of the fix plan on fixtures; property tests over generated namespaces in `props`.
+
+mod props;
+
+use super::*;
+use crate::diagnose::{Inputs, diagnose};
+use crate::model::{ControllerEvidence, Leftover, NamespaceState, ResourceType};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+fn ns(metadata_finalizers: &[&str]) -> NamespaceState {
+    NamespaceState {
+        name: "rdbms".into(),
+        uid: "ns-uid".into(),
+        phase: "Terminating".into(),
+        created: None,
+        deletion_timestamp: Some(t("2019-10-14T12:30:27Z")),
+        spec_finalizers: vec!["kubernetes".into()],
+        metadata_finalizers: metadata_finalizers.iter().map(|f| (*f).into()).collect(),
+        conditions: vec![],
+    }
+}
+
+fn leftover(name: &str, group: &str, finalizers: &[&str], deleting: bool) -> Leftover {
+    Leftover {
+        resource: ResourceType {
+            group: group.into(),
+            version: "v1".into(),
+            kind: if group.is_empty() {
+                "ConfigMap"
+            } else {
+                "Widget"
+            }
+            .into(),
+            plural: if group.is_empty() {
+                "configmaps"
+            } else {
+                "widgets"
+            }
+            .into(),
+        },
+        namespace: "rdbms".into(),
+        name: name.into(),
+        uid: format!("uid-{name}"),
+        created: None,
+        deletion_timestamp: deleting.then(|| t("2019-10-14T12:30:28Z")),
+        finalizers: finalizers.iter().map(|f| (*f).into()).collect(),
+    }
+}
+
+fn diag(ns: &NamespaceState, leftovers: Vec<Leftover>) -> Diagnosis {
+    let ev = ControllerEvidence {
+        workloads: Ok(vec![]),
+        leases: Ok(vec![]),
+    };
+    diagnose(&Inputs {
+        namespace: ns,
+        api_services: Ok(&[]),
+        discovery_failures: &[],
+        leftovers,
+        unsearched: vec![],
+        evidence: &ev,
+        controller_manager_lease: None,
+        named_finalizers: &[],
+        now: t("2019-10-21T09:30:27Z"),
+    })
+}
+
+fn broken_api() -> ApiServiceState {
+    ApiServiceState {
+        name: "v1beta1.metrics.k8s.io".into(),
+        uid: "api-uid".into(),
+        group: "metrics.k8s.io".into(),
+        version: "v1beta1".into(),
+        service: Some("kube-system/metrics-server:443".into()),
+        available: Some(false),
+        reason: "MissingEndpoints".into(),
+        message: String::new(),
+    }
+}
+
+#[test]
+fn phases_run_least_destructive_first() {
+    let n = ns(&["example.com/ns-guard"]);
+    let d = diag(
+        &n,
+        vec![
+            leftover(
+                "w1",
+                "example.com",
+                &["example.com/cleanup", "kubernetes.io/pvc-protection"],
+                true,
+            ),
+            leftover("cm", "", &[], false),
+        ],
+    );
+    let plan = plan(
+        &[d],
+        &[broken_api()],
+        &FixOptions {
+            force_finalize: true,
+            named_finalizers: vec![],
+        },
+    );
+    let steps: Vec<(u8, String, String)> = plan
+        .ordered()
+        .iter()
+        .map(|s| (s.phase, s.target.display(), s.action.describe()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (
+                1,
+                "apiservice.apiregistration.k8s.io/v1beta1.metrics.k8s.io".into(),
+                "delete".into()
+            ),
+            (
+                2,
+                "widget.example.com/w1".into(),
+                "remove finalizer example.com/cleanup".into()
+            ),
+            (
+                3,
+                "namespace/rdbms".into(),
+                "finalize: drop spec.finalizers kubernetes".into()
+            ),
+            (
+                4,
+                "namespace/rdbms".into(),
+                "remove finalizer example.com/ns-guard".into()
+            ),
+        ]
+    );
+    let api = &plan.ordered()[0].clone();
+    assert!(api.cluster_wide && api.risk == Risk::High);
+    // Both leftovers stay (one keeps a built-in finalizer, one was never deleted).
+    let orphan_warning = plan
+        .warnings
+        .iter()
+        .find(|w| w.contains("reappear"))
+        .expect("orphan warning");
+    assert!(
+        orphan_warning.contains("widget.example.com/w1"),
+        "{orphan_warning}"
+    );
+    assert!(orphan_warning.contains("configmap/cm"), "{orphan_warning}");
+    assert!(
+        orphan_warning.contains("namespace named rdbms"),
+        "{orphan_warning}"
+    );
+}
+
+#[test]
+fn without_force_finalize_nothing_touches_spec_finalizers() {
+    let n = ns(&[]);
+    let d = diag(&n, vec![leftover("cm", "", &[], false)]);
+    let plan = plan(&[d], &[], &FixOptions::default());
+    assert!(plan.is_empty());
+}
+
+#[test]
+fn named_finalizers_are_removed_on_request() {
+    let n = ns(&[]);
+    let d = diag(
+        &n,
+        vec![leftover(
+            "w1",
+            "example.com",
+            &["kubernetes.io/pvc-protection"],
+            true,
+        )],
+    );
+    let options = FixOptions {
+        force_finalize: false,
+        named_finalizers: vec!["kubernetes.io/pvc-protection".into()],
+    };
+    // The diagnosis was made without the name; the plan honours it.
+    let plan = plan(&[d], &[], &options);
+    assert_eq!(plan.steps.len(), 1);
+    assert!(plan.steps[0].reason.contains("--remove-finalizer"));
+}
+
+#[test]
+fn guard_rechecks_the_fresh_object() {
+    let n = ns(&[]);
+    let d = diag(&n, vec![]);
+    let p = plan(
+        &[d],
+        &[broken_api()],
+        &FixOptions {
+            force_finalize: true,
+            named_finalizers: vec![],
+        },
+    );
+    let steps = p.ordered();
+    let api_step = steps[0];
+    assert!(
+        guard(
+            api_step,
+            &json!({"status": {"conditions": [{"type": "Available", "status": "True"}]}})
+        )
+        .is_some()
+    );
+    assert!(
+        guard(
+            api_step,
+            &json!({"status": {"conditions": [{"type": "Available", "status": "False"}]}})
+        )
+        .is_none()
+    );
+    let finalize = steps[1];
+    assert!(guard(finalize, &json!({"metadata": {"name": "rdbms"}})).is_some());
+    assert!(
+        guard(
+            finalize,
+            &json!({"metadata": {"deletionTimestamp": "2019-10-14T12:30:27Z"}})
+        )
+        .is_none()
+    );
+}
