@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_evicted_clean_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify A/all-namespaces l/selector= older-than= node= reason= phase= stuck-terminating chunk-size= fix include-bare-pods not-ready-for= dry-run= y/yes backup-dir= concurrency= o/output= no-headers h/help V/version
+    string join \n kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify A/all-namespaces l/selector= older-than= node= reason= phase= stuck-terminating chunk-size= fix include-bare-pods not-ready-for= dry-run= y/yes confirm-plan= backup-dir= concurrency= o/output= no-headers exit-code h/help V/version
 end
 
 function __fish_kubectl_evicted_clean_needs_command
@@ -41,9 +41,10 @@ complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command
 Succeeded\t''"
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l chunk-size -d 'List pods in pages of this many (as kubectl\'s --chunk-size; 0 = all at once). Memory follows the page, not the cluster: only a few fields of each selected pod are kept' -r
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l not-ready-for -d 'With --stuck-terminating: also force-delete pods whose node has been NotReady at least this long (default when given without a value: 1h). Without it, pods on a NotReady node are left for the node to come back, as the FAQ advises' -r
-complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l dry-run -d 'Only show (client) or only validate on the server (server) what the fix would do' -r -f -a "none\t'Change the cluster (after confirmation)'
+complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l dry-run -d 'Only show (client) or only validate on the server (server) what the fix would do; implies --fix' -r -f -a "none\t'Change the cluster (after confirmation)'
 client\t'Print the plan only; send nothing'
 server\t'Send every request with dryRun=All: the server validates and admits, nothing is persisted'"
+complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l confirm-plan -d 'Apply without asking, but only the plan whose digest was printed under it: if the plan built now differs (objects changed, appeared or went), change nothing, say what differs and exit 5; implies --fix' -r
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l backup-dir -d 'Where to save backups of changed objects (default: $XDG_STATE_HOME/firstaid/backups)' -r -F
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l concurrency -d 'Maximum API requests in flight at once' -r
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -58,6 +59,7 @@ complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l include-bare-pods -d 'Also delete bare pods (no controller): nothing recreates them, their record is gone for good'
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -s y -l yes -d 'Apply without asking for confirmation'
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l no-headers -d 'Don\'t print headers in table output'
+complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -l exit-code -d 'Exit 11 when the diagnosis finds something stuck (for cron jobs and alerts); 0 when nothing is'
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-evicted_clean -n "__fish_kubectl_evicted_clean_needs_command" -f -a "completion" -d 'Shell completion: print a static script, or install the dynamic completer'

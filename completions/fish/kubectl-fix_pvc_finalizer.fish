@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_fix_pvc_finalizer_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify A/all-namespaces fix force-in-use force-attached dry-run= y/yes backup-dir= concurrency= o/output= no-headers h/help V/version
+    string join \n kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify A/all-namespaces fix force-in-use force-attached dry-run= y/yes confirm-plan= backup-dir= concurrency= o/output= no-headers exit-code h/help V/version
 end
 
 function __fish_kubectl_fix_pvc_finalizer_needs_command
@@ -33,9 +33,10 @@ complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l as-group -d 'Group to impersonate for the operation (repeatable)' -r
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l as-uid -d 'UID to impersonate for the operation' -r
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l request-timeout -d 'How long to wait for a single server response; 0 waits forever (e.g. 30s, 1m)' -r
-complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l dry-run -d 'Only show (client) or only validate on the server (server) what the fix would do' -r -f -a "none\t'Change the cluster (after confirmation)'
+complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l dry-run -d 'Only show (client) or only validate on the server (server) what the fix would do; implies --fix' -r -f -a "none\t'Change the cluster (after confirmation)'
 client\t'Print the plan only; send nothing'
 server\t'Send every request with dryRun=All: the server validates and admits, nothing is persisted'"
+complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l confirm-plan -d 'Apply without asking, but only the plan whose digest was printed under it: if the plan built now differs (objects changed, appeared or went), change nothing, say what differs and exit 5; implies --fix' -r
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l backup-dir -d 'Where to save backups of changed objects (default: $XDG_STATE_HOME/firstaid/backups)' -r -F
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l concurrency -d 'Maximum API requests in flight at once' -r
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -45,11 +46,12 @@ yaml\t''
 name\t''"
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l insecure-skip-tls-verify -d 'Do not verify the server\'s certificate (insecure)'
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -s A -l all-namespaces -d 'List across all namespaces (ignores -n)'
-complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l fix -d 'Remove the finalizers that are safe to remove (after showing the plan and asking); --dry-run implies it'
+complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l fix -d 'Remove the finalizers that are safe to remove (after showing the plan and asking)'
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l force-in-use -d 'Also release claims that a running or schedulable pod still uses (the pod loses its volume; with reclaimPolicy Delete the backend disk is deleted)'
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l force-attached -d 'Also drop attacher finalizers of VolumeAttachments whose node still exists (the volume may stay attached to that node)'
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -s y -l yes -d 'Apply without asking for confirmation'
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l no-headers -d 'Don\'t print headers in table output'
+complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -l exit-code -d 'Exit 11 when the diagnosis finds something stuck (for cron jobs and alerts); 0 when nothing is'
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-fix_pvc_finalizer -n "__fish_kubectl_fix_pvc_finalizer_needs_command" -a "completion" -d 'Shell completion: print a static script, or install the dynamic completer'

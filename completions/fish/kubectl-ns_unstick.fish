@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_ns_unstick_global_optspecs
-    string join \n all fix force-finalize remove-finalizer= wait= kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify o/output= no-headers dry-run= y/yes backup-dir= concurrency= h/help V/version
+    string join \n all fix force-finalize remove-finalizer= wait= kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify o/output= no-headers dry-run= y/yes confirm-plan= backup-dir= concurrency= exit-code h/help V/version
 end
 
 function __fish_kubectl_ns_unstick_needs_command
@@ -40,9 +40,10 @@ wide\t''
 json\t''
 yaml\t''
 name\t''"
-complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l dry-run -d 'Only show (client) or only validate on the server (server) what the fix would do' -r -f -a "none\t'Change the cluster (after confirmation)'
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l dry-run -d 'Only show (client) or only validate on the server (server) what the fix would do; implies --fix' -r -f -a "none\t'Change the cluster (after confirmation)'
 client\t'Print the plan only; send nothing'
 server\t'Send every request with dryRun=All: the server validates and admits, nothing is persisted'"
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l confirm-plan -d 'Apply without asking, but only the plan whose digest was printed under it: if the plan built now differs (objects changed, appeared or went), change nothing, say what differs and exit 5; implies --fix' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l backup-dir -d 'Where to save backups of changed objects (default: $XDG_STATE_HOME/firstaid/backups)' -r -F
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l concurrency -d 'Maximum API requests in flight at once' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l all -d 'Diagnose every Terminating namespace'
@@ -51,6 +52,7 @@ complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l f
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l insecure-skip-tls-verify -d 'Do not verify the server\'s certificate (insecure)'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l no-headers -d 'Don\'t print headers in table output'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -s y -l yes -d 'Apply without asking for confirmation'
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l exit-code -d 'Exit 11 when the diagnosis finds something stuck (for cron jobs and alerts); 0 when nothing is'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -a "completion" -d 'Shell completion: print a static script, or install the dynamic completer'

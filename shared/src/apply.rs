@@ -13,6 +13,7 @@
 
 mod args;
 mod attempt;
+mod bound;
 mod confirm;
 mod report;
 mod request;
@@ -88,6 +89,9 @@ impl Applier<'_> {
         let mode = self.args.dry_run;
         let human = !printer.format.is_structured();
         if outline.is_empty() {
+            if let Some(expected) = &self.args.confirm_plan {
+                bound::check(expected, &outline.digest)?;
+            }
             return Ok(Tally::new(0).into_report(mode, None, false));
         }
         if human {
@@ -97,19 +101,27 @@ impl Applier<'_> {
         for warning in &outline.warnings {
             printer.warn(warning)?;
         }
+        let digest = outline.digest.value();
+        printer.note(&format!(
+            "Plan digest: {digest} (apply exactly this plan, without the question: --confirm-plan {digest})"
+        ))?;
+        bound::remember(&outline.digest);
+        if let Some(expected) = &self.args.confirm_plan {
+            bound::check(expected, &outline.digest)?;
+        }
         if mode == DryRun::Client {
             printer.note("Dry run (client): nothing was sent to the server.")?;
             let mut tally = Tally::new(outline.total);
             for step in steps {
                 tally.add(step, Outcome::Planned);
             }
-            return Ok(tally.into_report(mode, None, false));
+            return Ok(tally.into_report(mode, None, false).with_digest(digest));
         }
         self.check_permissions(outline.permissions()).await?;
         if mode == DryRun::None {
             confirm(
                 &format!("Apply these {} change(s)?", outline.total),
-                self.args.yes,
+                self.args.yes || self.args.confirm_plan.is_some(),
                 printer,
             )?;
         }
@@ -145,11 +157,13 @@ impl Applier<'_> {
         if let Some(backup) = &backup {
             backup.finish()?;
         }
-        let report = tally.into_report(
-            mode,
-            backup.map(|b| b.dir().to_path_buf()),
-            self.cancel.is_cancelled(),
-        );
+        let report = tally
+            .into_report(
+                mode,
+                backup.map(|b| b.dir().to_path_buf()),
+                self.cancel.is_cancelled(),
+            )
+            .with_digest(digest);
         if human {
             let table = report.table();
             if !table.is_empty() {

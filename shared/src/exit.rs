@@ -36,6 +36,8 @@ pub enum Exit {
     /// produce them failed. Distinct from 7: logging in again fixes this, asking for RBAC does
     /// not. (An exec plugin that hangs past `--request-timeout` is 8, like any timeout.)
     Unauthenticated = 10,
+    /// `--exit-code` and the read-only diagnosis found something stuck (nothing was changed).
+    Found = 11,
     /// Interrupted (Ctrl-C) before the plan finished; the report says what was done.
     Interrupted = 130,
 }
@@ -46,7 +48,7 @@ impl Exit {
     }
 
     /// Every code with a one-line meaning, in numeric order (for `--help` and README).
-    pub const ALL: [(Exit, &'static str); 12] = [
+    pub const ALL: [(Exit, &'static str); 13] = [
         (Exit::Ok, "success, or nothing to do"),
         (Exit::Error, "error"),
         (Exit::Usage, "bad command line or argument"),
@@ -69,6 +71,10 @@ impl Exit {
         (
             Exit::Unauthenticated,
             "not authenticated: credentials rejected (401) or the exec/auth plugin failed",
+        ),
+        (
+            Exit::Found,
+            "--exit-code: the diagnosis found something stuck",
         ),
         (Exit::Interrupted, "interrupted by Ctrl-C"),
     ];

@@ -7,10 +7,12 @@ use serde::Serialize;
 
 use crate::output::{Cell, Column, Table, Tone};
 
+mod digest;
 mod outline;
 #[cfg(test)]
 mod tests;
 
+pub use digest::Digest;
 pub use outline::{LIST_STEPS_UP_TO, Outline};
 
 /// The object a step changes. Enough to build a request for any resource, built-in or custom.
@@ -29,6 +31,10 @@ pub struct Target {
     /// the same name is left alone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+    /// The version the diagnosis read, for the plan's [`Digest`] (the request itself re-reads
+    /// and is conditional on what it reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_version: Option<String>,
 }
 
 impl Target {
@@ -43,6 +49,7 @@ impl Target {
             namespace: meta.namespace.clone(),
             name: meta.name.clone().unwrap_or_default(),
             uid: meta.uid.clone(),
+            resource_version: meta.resource_version.clone(),
         }
     }
 
@@ -61,6 +68,7 @@ impl Target {
             namespace: namespace.map(str::to_owned),
             name: name.to_owned(),
             uid: uid.map(str::to_owned),
+            resource_version: None,
         }
     }
 
@@ -200,6 +208,16 @@ impl Step {
             backed_up: false,
         }
     }
+    /// The resourceVersion the plan was made from: the target's, else the snapshot's.
+    pub fn resource_version(&self) -> Option<&str> {
+        self.target.resource_version.as_deref().or_else(|| {
+            self.snapshot
+                .as_ref()?
+                .pointer("/metadata/resourceVersion")?
+                .as_str()
+        })
+    }
+
     /// A copy without the object snapshot (for reports, which never print it).
     #[must_use]
     pub fn without_snapshot(&self) -> Self {

@@ -360,14 +360,70 @@ fn without_controllers_claim_and_volume_finalizers_are_removed() {
         .expect("unchanged by the dry run");
     assert_eq!(finalizers(&pvc), ["kubernetes.io/pvc-protection"]);
 
+    // For cron/alerting: a read-only run says through its exit code that something is stuck.
+    expect_code(
+        &run(&c, &["-n", &ns, "--exit-code"]),
+        11,
+        "--exit-code, stuck",
+    );
+
+    // A script reviews the plan, the claim changes, the reviewed digest no longer applies.
+    let out = run(&c, &["-n", &ns, "data", "--dry-run", "-o", "json"]);
+    expect_code(&out, 0, "plan");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let reviewed = doc["result"]["planDigest"]
+        .as_str()
+        .expect("digest")
+        .to_owned();
+    assert!(
+        text(&out.stderr).contains(&format!("--confirm-plan {reviewed}")),
+        "{}",
+        text(&out.stderr)
+    );
+    c.kubectl_ok(&["label", "pvc", "data", "-n", &ns, "reviewed=no"]);
+    let out = run(&c, &["-n", &ns, "data", "--confirm-plan", &reviewed]);
+    expect_code(&out, 5, "digest of an older plan");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("the plan changed since"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "  - remove finalizer kubernetes.io/pvc-protection v1 persistentvolumeclaims"
+        ) && stderr.contains(
+            "  + remove finalizer kubernetes.io/pvc-protection v1 persistentvolumeclaims"
+        ),
+        "the changed claim is named on both sides: {stderr}"
+    );
+    let pvc = c.get("pvc", Some(&ns), "data").expect("unchanged");
+    assert_eq!(finalizers(&pvc), ["kubernetes.io/pvc-protection"]);
+    let out = run(&c, &["-n", &ns, "data", "--dry-run", "-o", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let current = doc["result"]["planDigest"]
+        .as_str()
+        .expect("digest")
+        .to_owned();
+    assert_ne!(current, reviewed);
+
     let backup_root = tempfile::tempdir().expect("tempdir");
     let dir = backup_root.path().to_string_lossy().into_owned();
     let out = run(
         &c,
-        &["-n", &ns, "data", "--fix", "--yes", "--backup-dir", &dir],
+        &[
+            "-n",
+            &ns,
+            "data",
+            "--confirm-plan",
+            &current,
+            "--backup-dir",
+            &dir,
+        ],
     );
-    expect_code(&out, 0, "fix");
+    expect_code(&out, 0, "fix bound to the reviewed plan, no --yes");
     assert!(!c.exists("pvc", Some(&ns), "data"), "the claim is gone");
+    expect_code(
+        &run(&c, &["-n", &ns, "--exit-code"]),
+        0,
+        "--exit-code, nothing stuck",
+    );
     assert!(text(&out.stdout).contains("gone"), "{}", text(&out.stdout));
     let saved: String = backups::files(backup_root.path())
         .iter()

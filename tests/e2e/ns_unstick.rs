@@ -254,6 +254,19 @@ fn without_controller_manager_force_finalize_is_the_last_resort() {
     );
     assert_eq!(diag["namespace"]["specFinalizers"][0], "kubernetes");
     assert_eq!(diag["leftovers"], serde_json::json!([]), "{diag}");
+    // For cron/alerting: --exit-code turns "something is stuck" into exit 11, listing or named.
+    for args in [
+        &["ns-unstick", "--exit-code"][..],
+        &["ns-unstick", "rdbms", "--exit-code"],
+    ] {
+        let out = c.kubectl(args);
+        assert_eq!(code(&out), 11, "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(
+        code(&c.kubectl(&["ns-unstick", "rdbms"])),
+        0,
+        "without --exit-code"
+    );
     // --fix alone never finalizes.
     let out = c.kubectl(&["ns-unstick", "rdbms", "--fix", "--yes"]);
     assert_eq!(code(&out), 4, "{}", stderr(&out));
@@ -272,6 +285,8 @@ fn without_controller_manager_force_finalize_is_the_last_resort() {
     ]);
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
     assert!(!c.exists("namespace", None, "rdbms"));
+    let out = c.kubectl(&["ns-unstick", "--exit-code"]);
+    assert_eq!(code(&out), 0, "nothing Terminating: {}", stderr(&out));
 
     // With a leftover: the plan lists it as orphaned, and it really does come back.
     c.kubectl_ok(&["create", "namespace", "reused"]);

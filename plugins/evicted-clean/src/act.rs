@@ -37,6 +37,7 @@ fn pod_target(namespace: &str, name: &str, uid: &str) -> Target {
         namespace: Some(namespace.to_owned()),
         name: name.to_owned(),
         uid: (!uid.is_empty()).then(|| uid.to_owned()),
+        resource_version: None,
     }
 }
 

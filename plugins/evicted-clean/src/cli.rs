@@ -42,6 +42,16 @@ pub struct Cli {
     pub mutation: MutationArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub exit_code: firstaid::ExitCodeArg,
+}
+
+impl Cli {
+    /// Whether this run deletes (or plans to): `--fix`, or `--dry-run`/`--confirm-plan`, which
+    /// mean the same in every plugin.
+    pub fn fixing(&self) -> bool {
+        self.mutation.fixing(self.fix.fix)
+    }
 }
 
 #[derive(Args, Debug, Clone)]

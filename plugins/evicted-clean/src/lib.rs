@@ -85,7 +85,7 @@ async fn evicted_mode(
 ) -> Result<Exit> {
     let scope = kube.scope(cli.all);
     let criteria = Criteria::new(&cli.select.reason, &cli.select.phase, cli.select.older_than);
-    let fixing = cli.fix.fix;
+    let fixing = cli.fixing();
     let include_bare = cli.fix.include_bare_pods;
     // The pods to delete are backed up in full as they are listed (then only a few fields of each
     // are kept); the backup is kept once the plan is confirmed, removed otherwise.
@@ -108,46 +108,11 @@ async fn evicted_mode(
     let (node_index, failed) = (node_index?, failed?);
     let now = fetch::now();
 
-    let groups = groups(&failed.pods);
-    let mut per_node: BTreeMap<Arc<str>, usize> = BTreeMap::new();
-    for pod in &failed.pods {
-        if let Some(node) = &pod.node {
-            *per_node.entry(node.clone()).or_default() += 1;
-        }
-    }
-    let (node_reports, zones) = match &node_index {
-        Some(index) => {
-            let all: Vec<_> = index.values().cloned().collect();
-            (node_reports(&per_node, index), zone_evictions(&all))
-        }
-        None => (Vec::new(), Vec::new()),
-    };
-    let mut notes = notes(
-        &groups,
-        &node_reports,
-        &zones,
-        failed.pods.len(),
-        scope.is_none(),
-    );
-    let unfinished = failed.pods.iter().filter(|p| p.unfinished_delete).count();
-    if unfinished > 0 {
-        notes.push(report::unfinished_note(unfinished));
-    }
-    let bare = failed.pods.iter().filter(|p| p.owner.is_none()).count();
+    let found = findings(&failed, node_index.as_ref(), scope);
 
     match printer.format {
         Format::Table | Format::Wide => {
-            print_evicted_report(
-                printer,
-                cli,
-                scope,
-                &failed,
-                &groups,
-                &node_reports,
-                &notes,
-                bare,
-                now,
-            )?;
+            print_evicted_report(printer, cli, scope, &failed, &found, now)?;
         }
         Format::Name => {
             for pod in &failed.pods {
@@ -160,9 +125,10 @@ async fn evicted_mode(
     let mut result = None;
     let mut verification = None;
     if fixing {
-        if bare > 0 && !include_bare && !printer.format.is_structured() {
+        if found.bare > 0 && !include_bare && !printer.format.is_structured() {
             printer.note(&format!(
-                "{bare} bare pod(s) are left alone: nothing recreates them. Add --include-bare-pods to delete them too."
+                "{} bare pod(s) are left alone: nothing recreates them. Add --include-bare-pods to delete them too.",
+                found.bare
             ))?;
         }
         let outline = act::evicted_outline(&failed.pods, include_bare);
@@ -197,11 +163,11 @@ async fn evicted_mode(
             listed: failed.listed,
             selected: failed.pods.len(),
             pods: &failed.pods,
-            groups: &groups,
+            groups: &found.groups,
             stuck: &[],
-            nodes: &node_reports,
-            zones: &zones,
-            notes: &notes,
+            nodes: &found.node_reports,
+            zones: &found.zones,
+            notes: &found.notes,
             result: result.as_ref(),
             verification: verification.as_ref(),
         };
@@ -213,7 +179,11 @@ async fn evicted_mode(
     if let Some(contradiction) = verification.as_ref().and_then(Verification::contradiction) {
         return Err(Error::Partial(contradiction));
     }
-    Ok(Exit::Ok)
+    Ok(if fixing {
+        Exit::Ok
+    } else {
+        cli.exit_code.diagnosed(!failed.pods.is_empty())
+    })
 }
 
 /// Lists again after a real (not dry) run and checks every pod the report calls deleted is gone
@@ -262,18 +232,73 @@ async fn verify_deletes(
     }
 }
 
+/// What the evicted-pod diagnosis found beyond the pods themselves.
+struct Findings {
+    groups: Vec<report::Group>,
+    node_reports: Vec<NodeReport>,
+    zones: Vec<nodes::ZoneEviction>,
+    notes: Vec<String>,
+    /// Pods no controller owns.
+    bare: usize,
+}
+
+fn findings(
+    failed: &fetch::Failed,
+    node_index: Option<&NodeIndex>,
+    scope: Option<&str>,
+) -> Findings {
+    let groups = groups(&failed.pods);
+    let mut per_node: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+    for pod in &failed.pods {
+        if let Some(node) = &pod.node {
+            *per_node.entry(node.clone()).or_default() += 1;
+        }
+    }
+    let (node_reports, zones) = match node_index {
+        Some(index) => {
+            let all: Vec<_> = index.values().cloned().collect();
+            (node_reports(&per_node, index), zone_evictions(&all))
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut notes = notes(
+        &groups,
+        &node_reports,
+        &zones,
+        failed.pods.len(),
+        scope.is_none(),
+    );
+    let unfinished = failed.pods.iter().filter(|p| p.unfinished_delete).count();
+    if unfinished > 0 {
+        notes.push(report::unfinished_note(unfinished));
+    }
+    let bare = failed.pods.iter().filter(|p| p.owner.is_none()).count();
+    Findings {
+        groups,
+        node_reports,
+        zones,
+        notes,
+        bare,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn print_evicted_report(
     printer: &mut Printer,
     cli: &Cli,
     scope: Option<&str>,
     failed: &fetch::Failed,
-    groups: &[report::Group],
-    node_reports: &[NodeReport],
-    notes: &[String],
-    bare: usize,
+    found: &Findings,
     now: i64,
 ) -> Result<()> {
+    let Findings {
+        groups,
+        node_reports,
+        notes,
+        bare,
+        ..
+    } = found;
+    let bare = *bare;
     let what = if cli.select.reason.is_empty() && cli.select.phase.is_empty() {
         "evicted pods"
     } else {
@@ -346,7 +371,7 @@ fn print_evicted_report(
         }
         printer.line("")?;
     }
-    if !cli.fix.fix {
+    if !cli.fixing() {
         printer.note("Nothing was changed. Rerun with --fix to delete these records (the plan is shown before anything is deleted).")?;
     }
     Ok(())
@@ -463,7 +488,7 @@ async fn stuck_mode(
     }
 
     let mut result = None;
-    if cli.fix.fix {
+    if cli.fixing() {
         let plan = act::stuck_plan(&found.pods, found.objects);
         if plan.is_empty() {
             printer.note("Nothing to force-delete.")?;
@@ -513,5 +538,9 @@ async fn stuck_mode(
     if let Some(report) = &result {
         report.into_result()?;
     }
-    Ok(Exit::Ok)
+    Ok(if cli.fixing() {
+        Exit::Ok
+    } else {
+        cli.exit_code.diagnosed(!found.pods.is_empty())
+    })
 }

@@ -156,6 +156,7 @@ mod tests {
                         namespace: Some("shop".into()),
                         name: name.into(),
                         uid: None,
+                        resource_version: None,
                     },
                     Action::Delete {
                         grace_period_seconds: None,
@@ -172,6 +173,7 @@ mod tests {
             backup_dir: None,
             interrupted: false,
             counts: Counts::default(),
+            plan_digest: None,
         }
     }
 

@@ -40,13 +40,14 @@ pub struct Cli {
     pub mutation: MutationArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub exit_code: firstaid::ExitCodeArg,
 }
 
 #[derive(Args, Debug, Clone, Copy, Default)]
 #[command(next_help_heading = "Fixing")]
 pub struct FixArgs {
-    /// Remove the finalizers that are safe to remove (after showing the plan and asking);
-    /// --dry-run implies it
+    /// Remove the finalizers that are safe to remove (after showing the plan and asking)
     #[arg(long)]
     pub fix: bool,
     /// Also release claims that a running or schedulable pod still uses (the pod loses its

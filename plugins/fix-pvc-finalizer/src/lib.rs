@@ -37,7 +37,7 @@ const PLUGIN: &str = "fix-pvc-finalizer";
 
 pub async fn run(cli: Cli) -> Result<Exit> {
     let named = select::parse(&cli.objects)?;
-    let fixing = cli.fix.fix || cli.mutation.dry_run != DryRun::None;
+    let fixing = cli.mutation.fixing(cli.fix.fix);
     let overrides = Overrides {
         force_in_use: cli.fix.force_in_use,
         force_attached: cli.fix.force_attached,
@@ -115,7 +115,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         if !human {
             printer.document(DOCUMENT_KIND, &doc)?;
         }
-        return Ok(Exit::Ok);
+        return Ok(cli.exit_code.diagnosed(!findings.is_empty()));
     }
 
     let plan = act::plan(&findings, &index);

@@ -40,6 +40,7 @@ fn api_service_target(a: &ApiServiceState) -> Target {
         namespace: None,
         name: a.name.clone(),
         uid: Some(a.uid.clone()).filter(|u| !u.is_empty()),
+        resource_version: None,
     }
 }
 
@@ -52,6 +53,7 @@ fn namespace_target(d: &Diagnosis) -> Target {
         namespace: None,
         name: d.namespace.name.clone(),
         uid: Some(d.namespace.uid.clone()).filter(|u| !u.is_empty()),
+        resource_version: None,
     }
 }
 
@@ -125,6 +127,7 @@ pub fn plan(
                 namespace: Some(l.object.namespace.clone()),
                 name: l.object.name.clone(),
                 uid: Some(l.object.uid.clone()).filter(|u| !u.is_empty()),
+                resource_version: None,
             };
             plan.push(
                 Step::new(

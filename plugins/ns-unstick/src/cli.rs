@@ -58,12 +58,16 @@ pub struct Cli {
 
     #[command(flatten)]
     pub mutation: MutationArgs,
+
+    #[command(flatten)]
+    pub exit_code: firstaid::ExitCodeArg,
 }
 
 impl Cli {
-    /// Whether the user asked to change anything.
+    /// Whether the user asked to change anything (`--dry-run` and `--confirm-plan` ask for the
+    /// fix too, as in every plugin).
     pub fn wants_fix(&self) -> bool {
-        self.fix || self.force_finalize || !self.remove_finalizer.is_empty()
+        self.mutation.fixing(self.fix) || self.force_finalize || !self.remove_finalizer.is_empty()
     }
 }
 

@@ -87,7 +87,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     let kube = cli.kube.connect().await?;
     let cancel = Cancel::on_ctrl_c();
     if cli.namespaces.is_empty() && !cli.all {
-        return list_terminating(&kube, &mut printer).await;
+        return list_terminating(&kube, cli.exit_code, &mut printer).await;
     }
     unstick(&cli, &kube, &cancel, &mut printer).await
 }
@@ -100,7 +100,11 @@ fn unavailable_of(api_services: &Result<Vec<ApiServiceState>>) -> Vec<&ApiServic
         .unwrap_or_default()
 }
 
-async fn list_terminating(kube: &Kube, printer: &mut Printer) -> Result<Exit> {
+async fn list_terminating(
+    kube: &Kube,
+    exit_code: firstaid::ExitCodeArg,
+    printer: &mut Printer,
+) -> Result<Exit> {
     let (namespaces, api_services) = futures::join!(
         fetch::namespaces(&kube.client),
         fetch::api_services(&kube.client)
@@ -130,7 +134,7 @@ async fn list_terminating(kube: &Kube, printer: &mut Printer) -> Result<Exit> {
     if let Err(e) = &api_services {
         printer.warn(&format!("could not read APIServices: {e}"))?;
     }
-    Ok(Exit::Ok)
+    Ok(exit_code.diagnosed(!terminating.is_empty()))
 }
 
 /// The namespaces named on the command line (or all Terminating ones with `--all`).
@@ -319,7 +323,7 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         } else if !stuck.is_empty() {
             printer.note("Nothing was changed. Rerun with --fix to apply the fixes above (it shows the plan and asks first).")?;
         }
-        return Ok(Exit::Ok);
+        return Ok(cli.exit_code.diagnosed(!stuck.is_empty()));
     }
     if stuck.is_empty() {
         if !human {

@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
+use firstaid::concurrency::with_retry;
 use firstaid::k8s_openapi::api::core::v1::Namespace;
 use firstaid::kube::Client;
 use firstaid::kube::api::{Api, WatchEvent, WatchParams};
-use firstaid::concurrency::with_retry;
 use firstaid::progress::Progress;
 use firstaid::{Error, Result};
 use futures::StreamExt;

@@ -24,12 +24,17 @@ pub enum DryRun {
 #[derive(Args, Debug, Clone, Default)]
 #[command(next_help_heading = "Changing the cluster")]
 pub struct MutationArgs {
-    /// Only show (client) or only validate on the server (server) what the fix would do
+    /// Only show (client) or only validate on the server (server) what the fix would do; implies --fix
     #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, require_equals = true, default_missing_value = "client")]
     pub dry_run: DryRun,
     /// Apply without asking for confirmation
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// Apply without asking, but only the plan whose digest was printed under it: if the plan built
+    /// now differs (objects changed, appeared or went), change nothing, say what differs and exit 5;
+    /// implies --fix
+    #[arg(long, value_name = "DIGEST")]
+    pub confirm_plan: Option<String>,
     /// Where to save backups of changed objects (default: $XDG_STATE_HOME/firstaid/backups)
     #[arg(long, value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,
@@ -38,6 +43,12 @@ pub struct MutationArgs {
 }
 
 impl MutationArgs {
+    /// Whether this run builds and carries out a plan: `--fix` itself, or a flag that only
+    /// makes sense for one (`--dry-run`, `--confirm-plan`). The same rule in every plugin.
+    pub fn fixing(&self, fix: bool) -> bool {
+        fix || self.dry_run != DryRun::None || self.confirm_plan.is_some()
+    }
+
     /// For plugins that list many objects to change: a backup staged while listing (each object
     /// saved as its page arrives, then dropped), handed to [`Applier::execute_streamed`]. `None`
     /// for dry runs, which change nothing and so back nothing up.

@@ -193,6 +193,7 @@ mod tests {
                 namespace: Some("ns".into()),
                 name: "cm".into(),
                 uid: Some("u1".into()),
+                resource_version: None,
             },
             Action::RemoveFinalizers {
                 finalizers: vec!["example.com/dead".into()],
@@ -200,7 +201,6 @@ mod tests {
             "dead",
         );
         let outcome = applier.run_step(&step, None, None, false).await;
-        drop(applier);
         drop(kube);
         assert!(matches!(outcome, Outcome::Conflict { .. }), "{outcome:?}");
         let (reads, patches) = server.await.expect("server");

@@ -101,6 +101,9 @@ pub struct Report {
     pub backup_dir: Option<PathBuf>,
     pub interrupted: bool,
     pub counts: Counts,
+    /// The digest of the plan this run carried out (see `--confirm-plan`); absent for an empty plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_digest: Option<String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -164,11 +167,18 @@ impl Tally {
             backup_dir,
             interrupted,
             counts: self.counts,
+            plan_digest: None,
         }
     }
 }
 
 impl Report {
+    #[must_use]
+    pub(super) fn with_digest(mut self, digest: String) -> Self {
+        self.plan_digest = Some(digest);
+        self
+    }
+
     /// Steps the report covers (listed or counted).
     pub fn total(&self) -> usize {
         let c = &self.counts;
@@ -278,6 +288,7 @@ mod tests {
                     namespace: Some("ns".into()),
                     name: format!("p{n}"),
                     uid: None,
+                    resource_version: None,
                 },
                 Action::Delete {
                     grace_period_seconds: None,

@@ -1,6 +1,6 @@
 //! A plan as the confirmation needs it: counts, groups and permissions, built one step at a time.
 
-use super::{Plan, Risk, Step};
+use super::{Digest, Plan, Risk, Step};
 use crate::access::Permission;
 use crate::output::{Cell, Column, Table};
 
@@ -41,6 +41,8 @@ pub struct Outline {
     pub warnings: Vec<String>,
     /// See [`Plan::canary_dry_run`].
     pub canary_dry_run: bool,
+    /// Every step's fingerprint, for `--confirm-plan`.
+    pub digest: Digest,
     groups: std::collections::BTreeMap<GroupKey, usize>,
     permissions: std::collections::BTreeSet<Permission>,
     /// The first [`LIST_STEPS_UP_TO`] steps (without snapshots), for a per-object table.
@@ -58,6 +60,7 @@ impl Outline {
     /// Counts one step in (in the order the steps will run).
     pub fn add(&mut self, step: &Step) {
         self.total += 1;
+        self.digest.add(step);
         if step.target.kind == "Secret" {
             self.secrets += 1;
         }

@@ -102,6 +102,7 @@ fn target(i: usize, namespaced: bool) -> Target {
         namespace: namespaced.then(|| "ns".to_owned()),
         name: format!("obj-{i}"),
         uid: None,
+        resource_version: None,
     }
 }
 
