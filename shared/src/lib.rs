@@ -24,6 +24,7 @@ pub mod pager;
 pub mod plan;
 pub mod progress;
 pub mod quantity;
+pub mod refreshed;
 pub mod run;
 
 pub use apply::{Applier, DryRun, MutationArgs, Outcome, Report};

@@ -12,11 +12,13 @@
 //! user was reading the confirmation prompt) stops the force deletes on it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use firstaid::concurrency::with_retry;
 use firstaid::k8s_openapi::api::core::v1::Node;
 use firstaid::kube::api::Api;
+use firstaid::refreshed::Refreshed;
 use firstaid::{Action, Kube, Outline, Plan, Risk, Step, Target};
 use serde_json::{Value, json};
 
@@ -189,45 +191,43 @@ pub fn stuck_guard(
     }
 }
 
-/// Node states shared between the re-reading task and the guard.
-pub type LiveNodes = Arc<Mutex<NodeIndex>>;
-
-/// Re-reads `names` every [`NODE_RECHECK`] into `live` until aborted. A node that cannot be read
-/// for another reason than 404 is treated as present and Ready, so the guard fails safe.
-pub fn watch_nodes(
-    kube: &Kube,
-    names: BTreeSet<String>,
-    live: LiveNodes,
-) -> tokio::task::JoinHandle<()> {
+/// The nodes of `names` as they are now, read again every [`NODE_RECHECK`] while the plan runs
+/// (starting from `index`). A node that cannot be read for another reason than 404 is taken as
+/// present and Ready, so the guard fails safe.
+pub fn live_nodes(kube: &Kube, names: BTreeSet<String>, index: NodeIndex) -> Refreshed<NodeIndex> {
     let api: Api<Node> = Api::all(kube.client.clone());
-    tokio::spawn(async move {
-        loop {
-            let mut fresh: BTreeMap<String, Option<NodeFacts>> = BTreeMap::new();
-            for name in &names {
-                let state = match api.get_opt(name).await {
-                    Ok(Some(node)) => Some(NodeFacts::from_node(&node)),
-                    Ok(None) => None,
-                    Err(_) => Some(NodeFacts {
-                        name: name.clone(),
-                        ready: Some(true),
-                        ready_since: None,
-                        pressures: Vec::new(),
-                        taints: Vec::new(),
-                        unschedulable: false,
-                        zone: None,
-                    }),
-                };
-                fresh.insert(name.clone(), state);
-            }
-            if let Ok(mut index) = live.lock() {
-                for (name, state) in fresh {
-                    match state {
-                        Some(facts) => index.insert(name, facts),
-                        None => index.remove(&name),
-                    };
+    let names = Arc::new(names);
+    Refreshed::spawn(index, NODE_RECHECK, move || {
+        let (api, names) = (api.clone(), Arc::clone(&names));
+        async move {
+            let mut fresh = NodeIndex::new();
+            for name in names.iter() {
+                match with_retry(|| async {
+                    api.get_opt(name).await.map_err(firstaid::Error::from)
+                })
+                .await
+                {
+                    Ok(Some(node)) => {
+                        fresh.insert(name.clone(), NodeFacts::from_node(&node));
+                    }
+                    Ok(None) => {}
+                    Err(_) => {
+                        fresh.insert(
+                            name.clone(),
+                            NodeFacts {
+                                name: name.clone(),
+                                ready: Some(true),
+                                ready_since: None,
+                                pressures: Vec::new(),
+                                taints: Vec::new(),
+                                unschedulable: false,
+                                zone: None,
+                            },
+                        );
+                    }
                 }
             }
-            tokio::time::sleep(NODE_RECHECK).await;
+            Some(fresh)
         }
     })
 }

@@ -22,7 +22,7 @@ pub mod stuck;
 pub mod verify;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use firstaid::{Applier, Cancel, DryRun, Error, Exit, Format, Kube, Printer, Result};
 use serde_json::json;
@@ -493,13 +493,12 @@ async fn stuck_mode(
         if plan.is_empty() {
             printer.note("Nothing to force-delete.")?;
         } else {
-            let live = Arc::new(Mutex::new(node_index.clone()));
-            let watcher = act::watch_nodes(kube, act::nodes_of(&found.pods), live.clone());
+            let live = act::live_nodes(kube, act::nodes_of(&found.pods), node_index.clone());
             let not_ready_for = cli.fix.not_ready_for;
-            let guard = move |step: &firstaid::Step, current: &serde_json::Value| match live.lock()
-            {
-                Ok(index) => act::stuck_guard(&index, not_ready_for, fetch::now(), step, current),
-                Err(_) => Some("internal: node state unavailable".into()),
+            let guard = |step: &firstaid::Step, current: &serde_json::Value| {
+                live.with(|index| {
+                    act::stuck_guard(index, not_ready_for, fetch::now(), step, current)
+                })
             };
             let applier = Applier {
                 kube,
@@ -508,9 +507,7 @@ async fn stuck_mode(
                 cancel,
                 guard: &guard,
             };
-            let outcome = applier.execute(&plan, printer).await;
-            watcher.abort();
-            let report = outcome?;
+            let report = applier.execute(&plan, printer).await?;
             print_failures(printer, &report)?;
             result = Some(report);
         }

@@ -12,11 +12,12 @@
 //! the freshly read object; a phase runs only if the previous one succeeded.
 
 use firstaid::plan::{Action, Plan, Risk, Step, Target};
+use firstaid::refreshed::Refreshed;
 use serde_json::Value;
 
 use crate::diagnose::Diagnosis;
-use crate::finalizers::removable;
-use crate::model::ApiServiceState;
+use crate::finalizers::{classify, removable};
+use crate::model::{ApiServiceState, ControllerEvidence};
 
 /// What the user allowed.
 #[derive(Debug, Clone, Default)]
@@ -216,23 +217,66 @@ pub fn plan(
     plan
 }
 
-/// Re-checked on the freshly read object right before each request.
-pub fn guard(step: &Step, current: &Value) -> Option<String> {
-    match step.target.kind.as_str() {
-        "APIService" => {
-            let available = current
-                .pointer("/status/conditions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|c| c["type"] == "Available" && c["status"] == "True");
-            available.then(|| "the APIService is Available again; nothing to delete".into())
+/// The fix's safety rule, asked again on the freshly read object right before each request (and
+/// after every conflict's re-read), with the operators' controllers as they are by then.
+pub struct Recheck<'a> {
+    /// Workloads and Leases, read again in the background while the plan waits and runs.
+    pub evidence: &'a Refreshed<ControllerEvidence>,
+    /// `--remove-finalizer`: removed whatever their state.
+    pub named: &'a [String],
+    /// `--force-finalize`: the namespace's own finalizers go whatever their state.
+    pub force_finalize: bool,
+}
+
+impl Recheck<'_> {
+    /// `Some(reason)` leaves the step undone.
+    pub fn check(&self, step: &Step, current: &Value) -> Option<String> {
+        let kind = step.target.kind.as_str();
+        match kind {
+            "APIService" => {
+                let available = current
+                    .pointer("/status/conditions")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c["type"] == "Available" && c["status"] == "True");
+                return available
+                    .then(|| "the APIService is Available again; nothing to delete".into());
+            }
+            "Namespace"
+                if current
+                    .pointer("/metadata/deletionTimestamp")
+                    .is_none_or(Value::is_null) =>
+            {
+                return Some("the namespace is no longer being deleted".into());
+            }
+            _ => {}
         }
-        "Namespace" => current
-            .pointer("/metadata/deletionTimestamp")
-            .is_none_or(Value::is_null)
-            .then(|| "the namespace is no longer being deleted".into()),
-        _ => None,
+        let Action::RemoveFinalizers { finalizers } = &step.action else {
+            return None;
+        };
+        if kind == "Namespace" && self.force_finalize {
+            return None;
+        }
+        // Namespaces' own finalizers were judged without a group, leftovers' with theirs.
+        let group = if kind == "Namespace" {
+            ""
+        } else {
+            step.target.group.as_str()
+        };
+        let now = chrono::Utc::now();
+        self.evidence.with(|evidence| {
+            finalizers
+                .iter()
+                .map(|f| classify(f, group, evidence, now))
+                .find(|verdict| !removable(verdict, self.named))
+                .map(|verdict| {
+                    format!(
+                        "finalizer {} no longer looks dead ({}); left in place",
+                        verdict.name, verdict.evidence
+                    )
+                })
+        })
     }
 }
 

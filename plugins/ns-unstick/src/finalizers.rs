@@ -274,6 +274,11 @@ fn workload_mentions(w: &Workload, words: &[String]) -> bool {
 }
 
 /// Whether `--fix` may remove this finalizer: only dead ones, or ones the user named.
+/// Whether a Kubernetes controller owns this finalizer (see [`classify`]).
+pub fn is_builtin(finalizer: &str) -> bool {
+    BUILTIN.iter().any(|b| b.name == finalizer)
+}
+
 pub fn removable(verdict: &FinalizerVerdict, named: &[String]) -> bool {
     verdict.state == FinalizerState::Dead || named.iter().any(|n| n == &verdict.name)
 }

@@ -19,15 +19,19 @@ mod wait;
 use chrono::Utc;
 use firstaid::apply::{Applier, DryRun, Report};
 use firstaid::plan::Plan;
+use firstaid::refreshed::Refreshed;
 use firstaid::{Cancel, Error, Exit, Kube, Printer, Result};
 use serde::Serialize;
 
 use crate::cli::Cli;
 use crate::diagnose::{Cause, Diagnosis, Inputs, diagnose};
-use crate::finalizers::FinalizerState;
 use crate::model::{ApiServiceState, ControllerEvidence, DiscoveryFailure, NamespaceState};
 
 const PLUGIN: &str = "ns-unstick";
+
+/// How often the operators' controllers are read again while a fix waits and runs: each read
+/// lists every Deployment, StatefulSet, DaemonSet and Lease, so not every second.
+const EVIDENCE_REFRESH: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// `kubectl ns-unstick NS… -o json|yaml` (kind `NamespaceDiagnosis`).
 ///
@@ -153,15 +157,17 @@ async fn targets(cli: &Cli, kube: &Kube) -> Result<Vec<NamespaceState>> {
     found.into_iter().collect()
 }
 
-/// Whether any finalizer needs its controller looked for (custom, i.e. not built-in).
-fn needs_controller_evidence(diagnoses: &[Diagnosis]) -> bool {
-    diagnoses.iter().any(|d| {
-        d.leftovers
-            .iter()
-            .flat_map(|l| &l.finalizer_verdicts)
-            .chain(&d.namespace_finalizers)
-            .any(|v| v.state != FinalizerState::Builtin)
-    })
+/// Whether any finalizer on the namespaces or their leftovers is custom (not built-in), so its
+/// controller must be looked for before the diagnosis can call it alive or dead.
+fn needs_controller_evidence(
+    targets: &[NamespaceState],
+    found: &[(Vec<model::Leftover>, Vec<diagnose::Unsearched>)],
+) -> bool {
+    found
+        .iter()
+        .flat_map(|(leftovers, _)| leftovers.iter().flat_map(|l| &l.finalizers))
+        .chain(targets.iter().flat_map(|ns| &ns.metadata_finalizers))
+        .any(|f| !finalizers::is_builtin(f))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -238,22 +244,7 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
     .await;
     cancel.check()?;
 
-    let no_evidence = ControllerEvidence {
-        workloads: Ok(Vec::new()),
-        leases: Ok(Vec::new()),
-    };
-    let named = &cli.remove_finalizer;
-    let mut diagnoses = diagnose_all(
-        &targets,
-        &per_namespace,
-        &api_services,
-        &api_error,
-        &discovered.failures,
-        &no_evidence,
-        lease.as_ref(),
-        named,
-    );
-    if needs_controller_evidence(&diagnoses) {
+    let evidence = if needs_controller_evidence(&targets, &per_namespace) {
         let evidence = fetch::controller_evidence(kube).await;
         for (what, result) in [
             ("workloads", evidence.workloads.as_ref().err()),
@@ -265,17 +256,24 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
                 ));
             }
         }
-        diagnoses = diagnose_all(
-            &targets,
-            &per_namespace,
-            &api_services,
-            &api_error,
-            &discovered.failures,
-            &evidence,
-            lease.as_ref(),
-            named,
-        );
-    }
+        evidence
+    } else {
+        ControllerEvidence {
+            workloads: Ok(Vec::new()),
+            leases: Ok(Vec::new()),
+        }
+    };
+    let named = &cli.remove_finalizer;
+    let diagnoses = diagnose_all(
+        &targets,
+        &per_namespace,
+        &api_services,
+        &api_error,
+        &discovered.failures,
+        &evidence,
+        lease.as_ref(),
+        named,
+    );
 
     let unavailable = unavailable_of(&api_services);
     let stuck_names: Vec<String> = stuck.iter().map(|n| n.name.clone()).collect();
@@ -346,12 +344,26 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         }
         return refuse_or_wait(&diagnoses, printer);
     }
+    // The guard judges finalizers on the controllers as they are when each request goes out.
+    let evidence = Refreshed::spawn(evidence, EVIDENCE_REFRESH, {
+        let kube = kube.clone();
+        move || {
+            let kube = kube.clone();
+            async move { Some(fetch::controller_evidence(&kube).await) }
+        }
+    });
+    let recheck = act::Recheck {
+        evidence: &evidence,
+        named,
+        force_finalize: cli.force_finalize,
+    };
+    let guard = |step: &firstaid::Step, current: &serde_json::Value| recheck.check(step, current);
     let applier = Applier {
         kube,
         args: &cli.mutation,
         plugin: PLUGIN,
         cancel,
-        guard: &act::guard,
+        guard: &guard,
     };
     let report = match applier.execute(&plan, printer).await {
         Ok(report) => report,

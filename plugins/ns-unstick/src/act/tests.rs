@@ -6,6 +6,7 @@ use super::*;
 use crate::diagnose::{Inputs, diagnose};
 use crate::model::{ControllerEvidence, Leftover, NamespaceState, ResourceType};
 use chrono::{DateTime, Utc};
+use firstaid::refreshed::Refreshed;
 use serde_json::json;
 
 fn t(s: &str) -> DateTime<Utc> {
@@ -187,8 +188,8 @@ fn named_finalizers_are_removed_on_request() {
     assert!(plan.steps[0].reason.contains("--remove-finalizer"));
 }
 
-#[test]
-fn guard_rechecks_the_fresh_object() {
+#[tokio::test]
+async fn guard_rechecks_the_fresh_object() {
     let n = ns(&[]);
     let d = diag(&n, vec![]);
     let p = plan(
@@ -200,6 +201,13 @@ fn guard_rechecks_the_fresh_object() {
         },
     );
     let steps = p.ordered();
+    let evidence = no_evidence();
+    let recheck = Recheck {
+        evidence: &evidence,
+        named: &[],
+        force_finalize: true,
+    };
+    let guard = |step, current: &Value| recheck.check(step, current);
     let api_step = steps[0];
     assert!(
         guard(
@@ -223,5 +231,82 @@ fn guard_rechecks_the_fresh_object() {
             &json!({"metadata": {"deletionTimestamp": "2019-10-14T12:30:27Z"}})
         )
         .is_none()
+    );
+}
+
+fn no_evidence() -> Refreshed<ControllerEvidence> {
+    evidence_of(Vec::new())
+}
+
+fn evidence_of(workloads: Vec<crate::model::Workload>) -> Refreshed<ControllerEvidence> {
+    let evidence = ControllerEvidence {
+        workloads: Ok(workloads),
+        leases: Ok(Vec::new()),
+    };
+    // Never refreshed within a test: the state is what the test put there.
+    Refreshed::spawn(evidence, std::time::Duration::from_secs(3600), || async {
+        None
+    })
+}
+
+/// After a conflict's re-read the finalizer is judged again: an operator that is running by
+/// then keeps its finalizer, whatever the diagnosis concluded earlier.
+#[tokio::test]
+async fn guard_rechecks_a_finalizers_liveness() {
+    let step = Step::new(
+        Target {
+            group: "example.com".into(),
+            version: "v1".into(),
+            kind: "Widget".into(),
+            plural: "widgets".into(),
+            namespace: Some("rdbms".into()),
+            name: "w1".into(),
+            uid: Some("u1".into()),
+            resource_version: None,
+        },
+        Action::RemoveFinalizers {
+            finalizers: vec!["widgets.example.com/cleanup".into()],
+        },
+        "dead",
+    );
+    let current =
+        json!({"metadata": {"name": "w1", "finalizers": ["widgets.example.com/cleanup"]}});
+    let dead = no_evidence();
+    let recheck = Recheck {
+        evidence: &dead,
+        named: &[],
+        force_finalize: false,
+    };
+    assert_eq!(recheck.check(&step, &current), None, "still dead: go ahead");
+
+    let operator = crate::model::Workload {
+        kind: "Deployment".into(),
+        namespace: "ops".into(),
+        name: "widgets-operator".into(),
+        labels: vec!["app.kubernetes.io/name=widgets".into()],
+        images: vec!["example.com/widgets-operator:v1".into()],
+        ready: 1,
+        desired: 1,
+    };
+    let alive = evidence_of(vec![operator]);
+    let recheck = Recheck {
+        evidence: &alive,
+        named: &[],
+        force_finalize: false,
+    };
+    let reason = recheck
+        .check(&step, &current)
+        .expect("alive again: skipped");
+    assert!(reason.contains("widgets.example.com/cleanup"), "{reason}");
+    let named = ["widgets.example.com/cleanup".to_owned()];
+    let recheck = Recheck {
+        evidence: &alive,
+        named: &named,
+        force_finalize: false,
+    };
+    assert_eq!(
+        recheck.check(&step, &current),
+        None,
+        "named: removed anyway"
     );
 }
