@@ -13,9 +13,10 @@
 
 use firstaid::plan::{Action, Plan, Risk, Step, Target};
 use firstaid::refreshed::Refreshed;
+use firstaid::{Error, Exit, Printer, Result};
 use serde_json::Value;
 
-use crate::diagnose::Diagnosis;
+use crate::diagnose::{Blocker, Cause, Diagnosis};
 use crate::finalizers::{classify, removable};
 use crate::model::{ApiServiceState, ControllerEvidence};
 
@@ -278,6 +279,37 @@ impl Recheck<'_> {
                 })
         })
     }
+}
+
+/// `--fix` found nothing it may do on its own: explain which override would, or that waiting is
+/// the fix.
+pub fn refuse_or_wait(diagnoses: &[Diagnosis], printer: &mut Printer) -> Result<Exit> {
+    let blocking: Vec<&Blocker> = diagnoses
+        .iter()
+        .flat_map(|d| &d.blockers)
+        .filter(|b| {
+            !matches!(
+                b.cause,
+                Cause::NotTerminating | Cause::Finishing | Cause::ContentBeingDeleted
+            )
+        })
+        .collect();
+    let Some(first) = blocking.first() else {
+        printer.note("Nothing to fix: the namespace controller is still working; wait (or rerun with --wait).")?;
+        return Ok(Exit::Ok);
+    };
+    let override_flag = if first.cause == Cause::WaitingOnControllers {
+        "--remove-finalizer NAME (or --force-finalize)"
+    } else {
+        "--force-finalize"
+    };
+    Err(Error::Unsafe {
+        message: format!(
+            "nothing here is safe to fix automatically: {}",
+            first.detail
+        ),
+        override_flag: override_flag.into(),
+    })
 }
 
 #[cfg(test)]

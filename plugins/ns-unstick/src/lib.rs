@@ -12,6 +12,7 @@ pub mod diagnose;
 pub mod discovery;
 pub mod fetch;
 pub mod finalizers;
+mod list;
 pub mod model;
 mod render;
 mod wait;
@@ -24,7 +25,7 @@ use firstaid::{Cancel, Error, Exit, Kube, Printer, Result};
 use serde::Serialize;
 
 use crate::cli::Cli;
-use crate::diagnose::{Cause, Diagnosis, Inputs, diagnose};
+use crate::diagnose::{Diagnosis, Inputs, diagnose};
 use crate::model::{ApiServiceState, ControllerEvidence, DiscoveryFailure, NamespaceState};
 
 const PLUGIN: &str = "ns-unstick";
@@ -63,23 +64,6 @@ pub struct Document<'a> {
     pub wait: Option<&'a [wait::WaitResult]>,
 }
 
-/// `kubectl ns-unstick -o json|yaml` without names (kind `TerminatingNamespaceList`): `items[]`
-/// with name, created, deletionTimestamp, reason.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TerminatingList {
-    pub items: Vec<TerminatingItem>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TerminatingItem {
-    pub name: String,
-    pub created: Option<chrono::DateTime<Utc>>,
-    pub deletion_timestamp: Option<chrono::DateTime<Utc>>,
-    pub reason: String,
-}
-
 pub async fn run(cli: Cli) -> Result<Exit> {
     let mut printer = Printer::stdio(cli.output);
     if (cli.wants_fix() || cli.wait.is_some()) && cli.namespaces.is_empty() && !cli.all {
@@ -91,54 +75,9 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     let kube = cli.kube.connect().await?;
     let cancel = Cancel::on_ctrl_c();
     if cli.namespaces.is_empty() && !cli.all {
-        return list_terminating(&kube, cli.exit_code, &mut printer).await;
+        return list::list_terminating(&kube, cli.exit_code, &mut printer).await;
     }
     unstick(&cli, &kube, &cancel, &mut printer).await
-}
-
-/// Unavailable APIServices, or a note why they could not be read.
-fn unavailable_of(api_services: &Result<Vec<ApiServiceState>>) -> Vec<&ApiServiceState> {
-    api_services
-        .as_ref()
-        .map(|all| all.iter().filter(|a| a.is_unavailable()).collect())
-        .unwrap_or_default()
-}
-
-async fn list_terminating(
-    kube: &Kube,
-    exit_code: firstaid::ExitCodeArg,
-    printer: &mut Printer,
-) -> Result<Exit> {
-    let (namespaces, api_services) = futures::join!(
-        fetch::namespaces(&kube.client),
-        fetch::api_services(&kube.client)
-    );
-    let namespaces = namespaces?;
-    let now = Utc::now();
-    let unavailable = unavailable_of(&api_services);
-    let terminating: Vec<&NamespaceState> =
-        namespaces.iter().filter(|n| n.is_terminating()).collect();
-    if printer.format.is_structured() {
-        let items = terminating
-            .iter()
-            .map(|ns| TerminatingItem {
-                name: ns.name.clone(),
-                created: ns.created,
-                deletion_timestamp: ns.deletion_timestamp,
-                reason: diagnose::quick_reason(ns, &unavailable, now),
-            })
-            .collect();
-        printer.document("TerminatingNamespaceList", &TerminatingList { items })?;
-    } else if terminating.is_empty() {
-        printer.note("No namespace is Terminating.")?;
-    } else {
-        printer.table(&render::terminating_table(&terminating, &unavailable, now))?;
-        printer.note("Run `kubectl ns-unstick NAMESPACE` for the full diagnosis.")?;
-    }
-    if let Err(e) = &api_services {
-        printer.warn(&format!("could not read APIServices: {e}"))?;
-    }
-    Ok(exit_code.diagnosed(!terminating.is_empty()))
 }
 
 /// The namespaces named on the command line (or all Terminating ones with `--all`).
@@ -275,12 +214,12 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         named,
     );
 
-    let unavailable = unavailable_of(&api_services);
+    let unavailable = list::unavailable_of(&api_services);
     let stuck_names: Vec<String> = stuck.iter().map(|n| n.name.clone()).collect();
     let human = !printer.format.is_structured();
     let now = Utc::now();
     if human {
-        print_human(
+        render::print_human(
             printer,
             &diagnoses,
             &unavailable,
@@ -342,7 +281,7 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         if !human {
             printer.document("NamespaceDiagnosis", &document(Some(&plan), None, None))?;
         }
-        return refuse_or_wait(&diagnoses, printer);
+        return act::refuse_or_wait(&diagnoses, printer);
     }
     // The guard judges finalizers on the controllers as they are when each request goes out.
     let evidence = Refreshed::spawn(evidence, EVIDENCE_REFRESH, {
@@ -415,58 +354,4 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         )));
     }
     Ok(Exit::Ok)
-}
-
-fn print_human(
-    printer: &mut Printer,
-    diagnoses: &[Diagnosis],
-    unavailable: &[&ApiServiceState],
-    stuck_names: &[String],
-    discovered: &discovery::Discovered,
-    now: chrono::DateTime<Utc>,
-) -> Result<()> {
-    if printer.format == firstaid::Format::Name {
-        for d in diagnoses {
-            for l in &d.leftovers {
-                printer.line(&l.object.display())?;
-            }
-        }
-        return Ok(());
-    }
-    render::api_services(printer, unavailable, stuck_names)?;
-    for d in diagnoses {
-        render::diagnosis(printer, d, discovered.types.len(), now)?;
-    }
-    Ok(())
-}
-
-/// `--fix` found nothing it may do on its own: explain which override would, or that waiting is
-/// the fix.
-fn refuse_or_wait(diagnoses: &[Diagnosis], printer: &mut Printer) -> Result<Exit> {
-    let blocking: Vec<&diagnose::Blocker> = diagnoses
-        .iter()
-        .flat_map(|d| &d.blockers)
-        .filter(|b| {
-            !matches!(
-                b.cause,
-                Cause::NotTerminating | Cause::Finishing | Cause::ContentBeingDeleted
-            )
-        })
-        .collect();
-    let Some(first) = blocking.first() else {
-        printer.note("Nothing to fix: the namespace controller is still working; wait (or rerun with --wait).")?;
-        return Ok(Exit::Ok);
-    };
-    let override_flag = if first.cause == Cause::WaitingOnControllers {
-        "--remove-finalizer NAME (or --force-finalize)"
-    } else {
-        "--force-finalize"
-    };
-    Err(Error::Unsafe {
-        message: format!(
-            "nothing here is safe to fix automatically: {}",
-            first.detail
-        ),
-        override_flag: override_flag.into(),
-    })
 }

@@ -237,3 +237,26 @@ pub fn diagnosis(
     }
     printer.line("")
 }
+/// The whole diagnosis in the human formats (`-o name`: the leftovers).
+pub fn print_human(
+    printer: &mut Printer,
+    diagnoses: &[Diagnosis],
+    unavailable: &[&ApiServiceState],
+    stuck_names: &[String],
+    discovered: &crate::discovery::Discovered,
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    if printer.format == firstaid::Format::Name {
+        for d in diagnoses {
+            for l in &d.leftovers {
+                printer.line(&l.object.display())?;
+            }
+        }
+        return Ok(());
+    }
+    api_services(printer, unavailable, stuck_names)?;
+    for d in diagnoses {
+        diagnosis(printer, d, discovered.types.len(), now)?;
+    }
+    Ok(())
+}
