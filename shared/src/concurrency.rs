@@ -293,3 +293,74 @@ mod tests {
         assert!(results.iter().all(|(_, r)| r.is_none()));
     }
 }
+
+/// The client `KubeArgs::connect` builds, against a server that answers 503 without a
+/// Retry-After: kube's own retry layer would send the request 16 times; with ours the only one,
+/// it goes out once (ours waits only when the server says how long).
+#[cfg(test)]
+mod one_retry_layer {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::Api;
+
+    use super::with_retry;
+    use crate::error::Error;
+    use crate::kubeargs::KubeArgs;
+
+    /// Answers every request 503 and counts the requests.
+    fn unavailable_server() -> (u16, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&requests);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    if line == "\r\n" {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        let body = "unavailable";
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                    }
+                }
+            }
+        });
+        (port, requests)
+    }
+
+    #[tokio::test]
+    async fn a_503_without_retry_after_is_sent_once() {
+        let (port, requests) = unavailable_server();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kubeconfig");
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user: {{}}\n"
+            ),
+        )
+        .expect("kubeconfig");
+        let args = KubeArgs {
+            kubeconfig: Some(path),
+            ..KubeArgs::default()
+        };
+        let kube = args.connect().await.expect("client");
+        let api: Api<ConfigMap> = Api::namespaced(kube.client.clone(), "default");
+        let result = with_retry(|| async { api.get("x").await.map_err(Error::from) }).await;
+        assert!(result.is_err());
+        assert_eq!(requests.load(Ordering::SeqCst), 1);
+    }
+}
