@@ -252,30 +252,11 @@ pub fn deletion_state(pod: &Pod) -> Deletion {
     }
 }
 
-/// The controlling owner; a ReplicaSet named `<deployment>-<pod-template-hash>` is shown as its
-/// Deployment, which is what the user created.
+/// The owner as the user created it ([`firstaid::k8s::Owner`]), its strings shared between pods.
 pub fn owner_of(pod: &Pod, strings: &mut Interner) -> Option<Owner> {
-    let refs = pod.metadata.owner_references.as_ref()?;
-    let owner = refs
-        .iter()
-        .find(|r| r.controller == Some(true))
-        .or_else(|| refs.first())?;
-    if owner.kind == "ReplicaSet"
-        && let Some(hash) = pod
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get("pod-template-hash"))
-        && let Some(deployment) = owner.name.strip_suffix(&format!("-{hash}"))
-    {
-        return Some(Owner {
-            kind: strings.get("Deployment"),
-            name: strings.get(deployment),
-        });
-    }
-    Some(Owner {
-        kind: strings.get(&owner.kind),
-        name: strings.get(&owner.name),
+    firstaid::k8s::Owner::of_pod(pod).map(|o| Owner {
+        kind: strings.get(o.kind),
+        name: strings.get(o.name),
     })
 }
 

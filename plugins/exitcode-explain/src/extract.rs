@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use firstaid::k8s::{NodeState, Owner};
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateTerminated, ContainerStatus, EphemeralContainer,
     Event, Node, Pod, Probe, ResourceRequirements,
@@ -12,8 +13,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::facts::{
-    Condition, ContainerFacts, ContainerType, EventFacts, NodeFacts, PodFacts, ProbeFacts, State,
-    Termination,
+    ContainerFacts, ContainerType, EventFacts, NodeFacts, PodFacts, ProbeFacts, State, Termination,
 };
 
 /// Every container of the pod (init and sidecar, regular, ephemeral), spec joined with status.
@@ -235,24 +235,8 @@ pub fn pod(pod: &Pod, events: &[Event]) -> PodFacts {
     }
 }
 
-/// `Deployment/web` for a pod of ReplicaSet `web-7d4fc654bb` with that pod-template-hash.
 fn owner(pod: &Pod) -> Option<(String, String)> {
-    let refs = pod.metadata.owner_references.as_ref()?;
-    let owner = refs
-        .iter()
-        .find(|r| r.controller == Some(true))
-        .or_else(|| refs.first())?;
-    if owner.kind == "ReplicaSet" {
-        let hash = pod
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get("pod-template-hash"));
-        if let Some(deployment) = hash.and_then(|h| owner.name.strip_suffix(&format!("-{h}"))) {
-            return Some(("Deployment".into(), deployment.to_owned()));
-        }
-    }
-    Some((owner.kind.clone(), owner.name.clone()))
+    Owner::of_pod(pod).map(|o| (o.kind.to_owned(), o.name.to_owned()))
 }
 
 pub fn event(e: &Event) -> EventFacts {
@@ -295,14 +279,7 @@ pub fn node(node: &Node, system_ooms: &[Event]) -> NodeFacts {
                     .map(|i| i.architecture.clone())
                     .filter(|a| !a.is_empty())
             }),
-        memory_pressure: status
-            .and_then(|s| s.conditions.as_ref())
-            .and_then(|c| c.iter().find(|c| c.type_ == "MemoryPressure"))
-            .map(|c| Condition {
-                status: c.status.clone(),
-                since: c.last_transition_time.as_ref().map(|t| t.0),
-                message: c.message.clone(),
-            }),
+        memory_pressure: NodeState::of(node).condition("MemoryPressure").cloned(),
         system_ooms: system_ooms.iter().map(event).collect(),
     }
 }

@@ -52,7 +52,12 @@ fn run(inv: &Inventory, namespace: Option<&str>, named: &[Named]) -> Vec<Finding
     let index = Index::new(inv);
     let scope = Scope { namespace, named };
     let subjects = select(&index, &scope).expect("select");
-    diagnose(&index, &subjects, Overrides::default(), chrono::Utc::now())
+    diagnose(
+        &index,
+        &subjects,
+        Overrides::default(),
+        firstaid::k8s::Timestamp::now(),
+    )
 }
 
 #[test]

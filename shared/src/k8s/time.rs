@@ -1,8 +1,20 @@
-//! Ages the way `kubectl get` prints them (`45s`, `3m12s`, `6d21h`, `2y31d`), so a plugin's AGE
-//! column reads exactly like the kubectl output next to it.
+//! The one time type (the `jiff` timestamp k8s-openapi deserialises into, so API times need no
+//! conversion) and ages the way `kubectl get` prints them (`45s`, `3m12s`, `6d21h`, `2y31d`), so a
+//! plugin's AGE column reads exactly like the kubectl output next to it.
 
-use chrono::{DateTime, Utc};
 use std::time::Duration;
+
+pub use k8s_openapi::jiff::Timestamp;
+
+/// The current time.
+pub fn now() -> Timestamp {
+    Timestamp::now()
+}
+
+/// Whole seconds from `then` to `now` (negative when `then` is in the future).
+pub fn seconds_between(then: Timestamp, now: Timestamp) -> i64 {
+    now.as_second() - then.as_second()
+}
 
 /// kubectl's `HumanDuration` (k8s.io/apimachinery/pkg/util/duration): coarser the older it gets.
 pub fn human_duration(d: Duration) -> String {
@@ -58,15 +70,17 @@ pub fn human_duration(d: Duration) -> String {
 
 /// The age of something that happened at `then`, as of `now`; `<unknown>` without a time, `0s`
 /// for clock skew into the future (kubectl prints `<invalid>` only beyond a second of skew).
-pub fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    match then {
+pub fn age(then: Option<Timestamp>, now: Timestamp) -> String {
+    match then.map(|t| seconds_between(t, now)) {
         None => "<unknown>".into(),
-        Some(t) => match (now - t).to_std() {
-            Ok(d) => human_duration(d),
-            Err(_) if (t - now).num_seconds() > 1 => "<invalid>".into(),
-            Err(_) => "0s".into(),
-        },
+        Some(s) if s < -1 => "<invalid>".into(),
+        Some(s) => human_seconds(s),
     }
+}
+
+/// [`human_duration`] of a count of seconds; negative counts (clock skew) read `0s`.
+pub fn human_seconds(seconds: i64) -> String {
+    human_duration(Duration::from_secs(seconds.max(0).unsigned_abs()))
 }
 
 #[cfg(test)]
@@ -95,12 +109,12 @@ mod tests {
 
     #[test]
     fn ages_from_timestamps() {
-        let now = Utc::now();
+        let now = now();
+        let ago = |s: i64| Some(Timestamp::from_second(now.as_second() - s).expect("time"));
         assert_eq!(age(None, now), "<unknown>");
-        assert_eq!(age(Some(now - chrono::Duration::seconds(90)), now), "90s");
-        assert_eq!(
-            age(Some(now + chrono::Duration::seconds(30)), now),
-            "<invalid>"
-        );
+        assert_eq!(age(ago(90), now), "90s");
+        assert_eq!(age(ago(-1), now), "0s");
+        assert_eq!(age(ago(-30), now), "<invalid>");
+        assert_eq!(human_seconds(-5), "0s");
     }
 }
