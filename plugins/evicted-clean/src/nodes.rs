@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use firstaid::k8s::{NodeState, Pressure, Readiness};
+use firstaid::k8s::{NodeState, Pressure, Readiness, Timestamp};
 use firstaid::k8s_openapi::api::core::v1::Node;
 use serde::Serialize;
 
@@ -100,7 +100,7 @@ impl NodeFacts {
         NodeFacts {
             ready: state.readiness().map(|r| r == Readiness::Ready),
             // A node that never reported Ready has been in that state since it was created.
-            ready_since: state.ready_since().or(state.created).map(|t| t.as_second()),
+            ready_since: state.ready_since().or(state.created).map(Timestamp::as_second),
             pressures: state
                 .pressures()
                 .into_iter()
