@@ -100,7 +100,10 @@ impl NodeFacts {
         NodeFacts {
             ready: state.readiness().map(|r| r == Readiness::Ready),
             // A node that never reported Ready has been in that state since it was created.
-            ready_since: state.ready_since().or(state.created).map(Timestamp::as_second),
+            ready_since: state
+                .ready_since()
+                .or(state.created)
+                .map(Timestamp::as_second),
             pressures: state
                 .pressures()
                 .into_iter()

@@ -17,8 +17,9 @@ use crate::cli::Phase;
 /// `status.reason` values the kubelet leaves on a pod it refused or stopped: the pod is only a
 /// record (its containers are gone, it uses no resources), and its controller already made a
 /// replacement. `Evicted` is node-pressure eviction; the others are admission failures
-/// (`OutOf*`, `NodeAffinity`, `UnexpectedAdmissionError`, S2 §6.1.11), graceful node shutdown
-/// (`Terminated`, `NodeShutdown`) and containers lost with their node (`ContainerStatusUnknown`).
+/// (`OutOf*`, `NodeAffinity`, `UnexpectedAdmissionError`: the FAQ on pods the kubelet rejected),
+/// graceful node shutdown (`Terminated`, `NodeShutdown`) and containers lost with their node
+/// (`ContainerStatusUnknown`).
 pub const RECORD_ONLY_REASONS: [&str; 12] = [
     "Evicted",
     "UnexpectedAdmissionError",
@@ -357,7 +358,8 @@ pub fn classify(reason: &str, message: &str) -> CauseClass {
 }
 
 impl CauseClass {
-    /// One line of what to do, from the FAQ (S2 §6.1.5, §6.1.11, §6.4.2).
+    /// One line of what to do, from the FAQ answers on evicted pods, pods the kubelet rejected and
+    /// pods lost with their node.
     pub fn advice(self) -> &'static str {
         match self {
             CauseClass::NodePressure => {

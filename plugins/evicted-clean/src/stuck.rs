@@ -1,8 +1,8 @@
 //! Pods stuck Terminating, and the one case where forcing them out is safe.
 //!
 //! When a node dies, kube-controller-manager marks its pods for deletion; they stay Terminating
-//! because only that node's kubelet can confirm the containers stopped (S2 §6.1.5 item 5,
-//! §6.1.8). If the node comes back they disappear on their own; if the node object was deleted,
+//! because only that node's kubelet can confirm the containers stopped (the FAQ on pods stuck
+//! Terminating after a node failure). If the node comes back they disappear on their own; if the node object was deleted,
 //! nothing will ever confirm, and a force delete (grace period 0) is the fix. On a Ready node a
 //! force delete would only hide a kubelet problem while the containers keep running, so it is
 //! never offered there; on a NotReady node only after the user says how long is long enough.
@@ -226,7 +226,7 @@ mod tests {
             stuck(&terminating("ready", old), &nodes, None, None, NOW, &mut s).expect("stuck");
         assert_eq!(ready.verdict, Verdict::NodeReady);
         assert!(!ready.verdict.force_delete());
-        // T9 (a): NotReady but present → wait by default.
+        // NotReady but present → wait by default.
         let down =
             stuck(&terminating("down", old), &nodes, None, None, NOW, &mut s).expect("stuck");
         assert!(matches!(down.verdict, Verdict::WaitForNode { .. }));

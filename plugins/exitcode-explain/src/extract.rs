@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use firstaid::k8s::time::{event_first_seen, event_last_seen};
 use firstaid::k8s::{NodeState, Owner};
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateTerminated, ContainerStatus, EphemeralContainer,
@@ -240,12 +241,6 @@ fn owner(pod: &Pod) -> Option<(String, String)> {
 }
 
 pub fn event(e: &Event) -> EventFacts {
-    let micro = e.event_time.as_ref().map(|t| t.0);
-    let series_last = e
-        .series
-        .as_ref()
-        .and_then(|s| s.last_observed_time.as_ref())
-        .map(|t| t.0);
     EventFacts {
         reason: e.reason.clone().unwrap_or_default(),
         message: e.message.clone().unwrap_or_default(),
@@ -254,13 +249,8 @@ pub fn event(e: &Event) -> EventFacts {
             .count
             .or_else(|| e.series.as_ref().and_then(|s| s.count))
             .unwrap_or(1),
-        first: e.first_timestamp.as_ref().map(|t| t.0).or(micro),
-        last: e
-            .last_timestamp
-            .as_ref()
-            .map(|t| t.0)
-            .or(series_last)
-            .or(micro),
+        first: event_first_seen(e),
+        last: event_last_seen(e),
         field_path: e.involved_object.field_path.clone(),
     }
 }

@@ -1,4 +1,4 @@
-//! Verdicts on fixtures: one per case the issue and the FAQs (T19–T22) name.
+//! Verdicts on fixtures: one per case the FAQs on exit codes, OOM kills and probe kills name.
 
 use super::*;
 use crate::facts::{EventFacts, ProbeFacts};

@@ -1,9 +1,9 @@
-//! Plain facts read off Kubernetes objects (node readiness, pod phase, event times, ages), so the
-//! safety rules in [`crate::safety`] can be written — and tested — without Kubernetes types.
+//! The parts of a pod that decide whether it still holds a claim, as plain data, so the safety
+//! rules in [`crate::safety`] can be written — and tested — without Kubernetes types. (Node state,
+//! owners, event times and ages are the shared [`firstaid::k8s`] facts.)
 
 use firstaid::k8s::Owner;
-use firstaid::k8s::Timestamp;
-use firstaid::k8s_openapi::api::core::v1::{Event, Pod};
+use firstaid::k8s_openapi::api::core::v1::Pod;
 use serde::Serialize;
 
 /// The parts of a pod that decide whether it still holds a claim.
@@ -77,17 +77,6 @@ fn display_status(pod: &Pod, phase: &str, terminating: bool) -> String {
         .flatten()
         .find_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.clone())
         .unwrap_or_else(|| phase.to_owned())
-}
-
-/// When an event last happened (series and legacy fields both used in the wild).
-pub fn event_time(event: &Event) -> Option<Timestamp> {
-    event
-        .last_timestamp
-        .as_ref()
-        .map(|t| t.0)
-        .or_else(|| event.event_time.as_ref().map(|t| t.0))
-        .or_else(|| event.first_timestamp.as_ref().map(|t| t.0))
-        .or_else(|| event.metadata.creation_timestamp.as_ref().map(|t| t.0))
 }
 
 #[cfg(test)]

@@ -215,7 +215,7 @@ impl<'a> Index<'a> {
             .and_then(|u| self.events.get(u))
             .cloned()
             .unwrap_or_default();
-        events.sort_by_key(|e| std::cmp::Reverse(crate::facts::event_time(e)));
+        events.sort_by_key(|e| std::cmp::Reverse(firstaid::k8s::time::event_last_seen(e)));
         events
     }
 }

@@ -547,7 +547,7 @@ mod tests {
         s.parse::<Timestamp>().expect("time")
     }
 
-    /// The seed's `rdbms` (S2 §9.2, the JSON variant).
+    /// The FAQ's stuck `rdbms` namespace (its JSON variant).
     fn rdbms() -> NamespaceState {
         NamespaceState {
             name: "rdbms".into(),

@@ -1,7 +1,7 @@
 //! Diagnose for `top-real pods`: usage against requests and limits, per pod or per container,
 //! and the two things an operator wants flagged before the pager goes off: a container close to
 //! its memory limit (the kernel OOM-kills it at 100 %) and pods with no limits at all (they can
-//! eat the node's allocatable and get their neighbours evicted, S2 §6.1.5).
+//! eat the node's allocatable and get their neighbours evicted: the FAQ on evicted pods).
 //!
 //! Pure functions over fetched objects.
 

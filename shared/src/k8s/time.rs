@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use k8s_openapi::api::core::v1::Event;
 pub use k8s_openapi::jiff::Timestamp;
 
 /// The current time.
@@ -14,6 +15,28 @@ pub fn now() -> Timestamp {
 /// Whole seconds from `then` to `now` (negative when `then` is in the future).
 pub fn seconds_between(then: Timestamp, now: Timestamp) -> i64 {
     now.as_second() - then.as_second()
+}
+
+/// When an event was first seen: `firstTimestamp` (core/v1 writers), else `eventTime`
+/// (events.k8s.io writers set only that).
+pub fn event_first_seen(e: &Event) -> Option<Timestamp> {
+    e.first_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+}
+
+/// When an event was last seen: `lastTimestamp`, else its series' `lastObservedTime`, else
+/// `eventTime`, else when first seen, else when the Event object was created. Both event APIs
+/// are in use, and each fills only its own fields.
+pub fn event_last_seen(e: &Event) -> Option<Timestamp> {
+    e.last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or_else(|| e.series.as_ref()?.last_observed_time.as_ref().map(|t| t.0))
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+        .or_else(|| event_first_seen(e))
+        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
 }
 
 /// kubectl's `HumanDuration` (k8s.io/apimachinery/pkg/util/duration): coarser the older it gets.
@@ -105,6 +128,44 @@ mod tests {
         assert_eq!(h(40 * 86400), "40d");
         assert_eq!(h((2 * 365 + 31) * 86400), "2y31d");
         assert_eq!(h(9 * 365 * 86400), "9y");
+    }
+
+    #[test]
+    fn event_times_from_either_event_api() {
+        let event = |v: serde_json::Value| -> Event { serde_json::from_value(v).expect("event") };
+        let at = |e: Option<Timestamp>| e.map(|t| t.to_string());
+        let core = event(
+            serde_json::json!({"metadata": {"creationTimestamp": "2024-01-01T00:00:00Z"},
+            "involvedObject": {}, "firstTimestamp": "2024-01-01T00:00:01Z",
+            "lastTimestamp": "2024-01-01T00:05:00Z"}),
+        );
+        assert_eq!(
+            at(event_first_seen(&core)).as_deref(),
+            Some("2024-01-01T00:00:01Z")
+        );
+        assert_eq!(
+            at(event_last_seen(&core)).as_deref(),
+            Some("2024-01-01T00:05:00Z")
+        );
+        let series = event(serde_json::json!({"metadata": {}, "involvedObject": {},
+            "eventTime": "2024-01-01T00:00:02.000000Z",
+            "series": {"count": 3, "lastObservedTime": "2024-01-01T00:09:00.000000Z"}}));
+        assert_eq!(
+            at(event_first_seen(&series)).as_deref(),
+            Some("2024-01-01T00:00:02Z")
+        );
+        assert_eq!(
+            at(event_last_seen(&series)).as_deref(),
+            Some("2024-01-01T00:09:00Z")
+        );
+        let bare = event(
+            serde_json::json!({"metadata": {"creationTimestamp": "2024-01-01T00:00:00Z"},
+            "involvedObject": {}}),
+        );
+        assert_eq!(
+            at(event_last_seen(&bare)).as_deref(),
+            Some("2024-01-01T00:00:00Z")
+        );
     }
 
     #[test]

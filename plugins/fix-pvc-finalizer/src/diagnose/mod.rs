@@ -16,7 +16,7 @@ use firstaid::k8s_openapi::api::storage::v1::VolumeAttachment;
 use firstaid::{Error, Result};
 use serde::Serialize;
 
-use crate::facts::{PodFacts, event_time};
+use crate::facts::PodFacts;
 use crate::finalizers::removed_by;
 use crate::inventory::{Index, claims_of, name_of, namespace_of};
 use crate::safety::{Decision, Holder, Overrides};
@@ -444,7 +444,7 @@ fn events(index: &Index, uid: Option<&str>) -> Vec<EventInfo> {
             reason: e.reason.clone().unwrap_or_default(),
             message: e.message.clone().unwrap_or_default(),
             count: e.count.unwrap_or(1),
-            last_seen: event_time(e),
+            last_seen: firstaid::k8s::time::event_last_seen(e),
         })
         .collect()
 }
