@@ -114,7 +114,8 @@ impl Sample {
     }
 }
 
-/// `1m0.177s` → `60s`, `90s` → `1m30s`, for table cells.
+/// A metrics window (`1m0.177s` → `1m`, `90s` → `1m30s`), read like the Go durations
+/// metrics-server reports; ages are [`firstaid::k8s::time::human_seconds`].
 pub fn short_duration(seconds: f64) -> String {
     let whole = seconds.round() as i64;
     match whole {
