@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn faq_prefix_to_count_table() {
-        // The FAQ on IPv6 service CIDRs.
+        // The FAQ's prefix-length to address-count table.
         let table = [
             (112, 65536),
             (113, 32768),

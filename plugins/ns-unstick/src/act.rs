@@ -19,6 +19,7 @@ use serde_json::Value;
 use crate::diagnose::{Blocker, Cause, Diagnosis};
 use crate::finalizers::{classify, removable};
 use crate::model::{ApiServiceState, ControllerEvidence};
+use firstaid::k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
 
 /// What the user allowed.
 #[derive(Debug, Clone, Default)]
@@ -98,7 +99,7 @@ pub fn plan(
             "deleting APIService {} removes the {} API from the whole cluster until its owner re-creates it; to keep it, repair its backend (Service {}) instead",
             a.name,
             a.group_version(),
-            a.service.as_deref().unwrap_or("?")
+            a.service.as_ref().map_or_else(|| "?".into(), ToString::to_string)
         ));
     }
 
@@ -235,12 +236,8 @@ impl Recheck<'_> {
         let kind = step.target.kind.as_str();
         match kind {
             "APIService" => {
-                let available = current
-                    .pointer("/status/conditions")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .any(|c| c["type"] == "Available" && c["status"] == "True");
+                let available = serde_json::from_value::<APIService>(current.clone())
+                    .is_ok_and(|a| ApiServiceState::of(&a).available == Some(true));
                 return available
                     .then(|| "the APIService is Available again; nothing to delete".into());
             }
@@ -265,7 +262,7 @@ impl Recheck<'_> {
         } else {
             step.target.group.as_str()
         };
-        let now = chrono::Utc::now();
+        let now = firstaid::k8s::time::now();
         self.evidence.with(|evidence| {
             finalizers
                 .iter()

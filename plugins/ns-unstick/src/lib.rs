@@ -17,8 +17,8 @@ pub mod model;
 mod render;
 mod wait;
 
-use chrono::Utc;
 use firstaid::apply::{Applier, DryRun, Report};
+use firstaid::k8s::Timestamp;
 use firstaid::plan::Plan;
 use firstaid::refreshed::Refreshed;
 use firstaid::{Cancel, Error, Exit, Kube, Printer, Result};
@@ -120,7 +120,7 @@ fn diagnose_all(
     lease: Option<&model::LeaseInfo>,
     named: &[String],
 ) -> Vec<Diagnosis> {
-    let now = Utc::now();
+    let now = Timestamp::now();
     targets
         .iter()
         .zip(found)
@@ -217,7 +217,7 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
     let unavailable = list::unavailable_of(&api_services);
     let stuck_names: Vec<String> = stuck.iter().map(|n| n.name.clone()).collect();
     let human = !printer.format.is_structured();
-    let now = Utc::now();
+    let now = Timestamp::now();
     if human {
         render::print_human(
             printer,

@@ -1,6 +1,6 @@
 //! `kubectl ns-unstick` without names: every Terminating namespace with a one-line reason.
 
-use chrono::Utc;
+use firstaid::k8s::Timestamp;
 use firstaid::{Exit, ExitCodeArg, Kube, Printer, Result};
 use serde::Serialize;
 
@@ -19,8 +19,8 @@ pub struct TerminatingList {
 #[serde(rename_all = "camelCase")]
 pub struct TerminatingItem {
     pub name: String,
-    pub created: Option<chrono::DateTime<Utc>>,
-    pub deletion_timestamp: Option<chrono::DateTime<Utc>>,
+    pub created: Option<Timestamp>,
+    pub deletion_timestamp: Option<Timestamp>,
     pub reason: String,
 }
 
@@ -42,7 +42,7 @@ pub(crate) async fn list_terminating(
         fetch::api_services(&kube.client)
     );
     let namespaces = namespaces?;
-    let now = Utc::now();
+    let now = Timestamp::now();
     let unavailable = unavailable_of(&api_services);
     let terminating: Vec<&NamespaceState> =
         namespaces.iter().filter(|n| n.is_terminating()).collect();

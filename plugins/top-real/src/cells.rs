@@ -85,7 +85,7 @@ pub fn sample_cells(sample: Option<&crate::shape::Sample>) -> [Cell; 2] {
             .and_then(|s| s.age_seconds)
             .map_or_else(
                 || "-".into(),
-                |a| format!("{} ago", short_duration(a as f64)),
+                |a| format!("{} ago", firstaid::k8s::time::human_seconds(a)),
             )
             .into(),
     ]

@@ -48,7 +48,7 @@ mod wire;
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use firstaid::k8s::Timestamp;
 use firstaid::{Exit, Printer, Result};
 
 use crate::cli::{Cli, View};
@@ -79,7 +79,7 @@ async fn show_nodes(
     printer: &mut Printer,
 ) -> Result<()> {
     let data = fetch::nodes(kube, names, cli.selector.as_deref()).await?;
-    let now = Utc::now();
+    let now = Timestamp::now();
     let (metrics, info) = split(data.metrics);
     let by_name: HashMap<&str, &kinds::NodeMetrics> = metrics
         .iter()
@@ -123,7 +123,7 @@ async fn show_pods(
 ) -> Result<()> {
     let namespace = kube.scope(cli.all);
     let data = fetch::pods(kube, namespace, names, cli.selector.as_deref()).await?;
-    let now = Utc::now();
+    let now = Timestamp::now();
     let (metrics, info) = split(data.metrics);
     let by_name: HashMap<(&str, &str), &kinds::PodMetrics> = metrics
         .iter()

@@ -5,6 +5,7 @@ use firstaid::output::{Cell, Column, Table};
 use crate::cells::{amount_of, bytes, cpu, pct, pct1, sample_cells, toned, with_bar};
 use crate::nodes::{NodeReport, NodeUsage, ResourceFigures};
 use crate::shape::short_duration;
+use firstaid::k8s::time::human_seconds;
 
 /// How many nodes a footnote names before it summarises.
 const NAMED_IN_NOTE: usize = 5;
@@ -186,13 +187,9 @@ The kubelet evicts pods only when free memory falls below its eviction threshold
                 format!(", averaged over {}", short_duration(w))
             });
         let age = if min == max {
-            format!("{} ago", short_duration(*min as f64))
+            format!("{} ago", human_seconds(*min))
         } else {
-            format!(
-                "{}–{} ago",
-                short_duration(*min as f64),
-                short_duration(*max as f64)
-            )
+            format!("{}–{} ago", human_seconds(*min), human_seconds(*max))
         };
         notes.push(format!("Usage from metrics.k8s.io, sampled {age}{window}."));
     }

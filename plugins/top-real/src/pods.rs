@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use serde::Serialize;
 
 use crate::kinds::{self, PodMetrics};
@@ -118,7 +118,7 @@ pub struct PodUsage {
 }
 
 /// Everything shown about one pod; `metrics` is its PodMetrics, if any.
-pub fn report(pod: &kinds::Pod, metrics: Option<&PodMetrics>, now: DateTime<Utc>) -> PodReport {
+pub fn report(pod: &kinds::Pod, metrics: Option<&PodMetrics>, now: Timestamp) -> PodReport {
     let shape = pod_shape(pod);
     let totals = pod_totals(&shape);
     let usage_of: HashMap<&str, &kinds::ResourceMap> = metrics

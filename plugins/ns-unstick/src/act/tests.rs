@@ -5,14 +5,13 @@ mod props;
 use super::*;
 use crate::diagnose::{Inputs, diagnose};
 use crate::model::{ControllerEvidence, Leftover, NamespaceState, ResourceType};
-use chrono::{DateTime, Utc};
+use firstaid::k8s::ServiceRef;
+use firstaid::k8s::Timestamp;
 use firstaid::refreshed::Refreshed;
 use serde_json::json;
 
-fn t(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .expect("time")
-        .with_timezone(&Utc)
+fn t(s: &str) -> Timestamp {
+    s.parse::<Timestamp>().expect("time")
 }
 
 fn ns(metadata_finalizers: &[&str]) -> NamespaceState {
@@ -79,7 +78,11 @@ fn broken_api() -> ApiServiceState {
         uid: "api-uid".into(),
         group: "metrics.k8s.io".into(),
         version: "v1beta1".into(),
-        service: Some("kube-system/metrics-server:443".into()),
+        service: Some(ServiceRef::new(
+            Some("kube-system"),
+            Some("metrics-server"),
+            None,
+        )),
         available: Some(false),
         reason: "MissingEndpoints".into(),
         message: String::new(),

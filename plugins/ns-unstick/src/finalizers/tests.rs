@@ -4,10 +4,8 @@ mod props;
 
 use super::*;
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2024-05-01T12:00:00Z")
-        .expect("time")
-        .with_timezone(&Utc)
+fn now() -> Timestamp {
+    "2024-05-01T12:00:00Z".parse::<Timestamp>().expect("time")
 }
 
 fn workload(name: &str, image: &str, ready: i32) -> Workload {
@@ -110,11 +108,7 @@ fn leases_count_only_when_fresh() {
         namespace: "ops".into(),
         name: "example-leader".into(),
         holder: Some("pod-1".into()),
-        renewed: Some(
-            DateTime::parse_from_rfc3339(renewed)
-                .expect("time")
-                .with_timezone(&Utc),
-        ),
+        renewed: Some(renewed.parse::<Timestamp>().expect("time")),
         duration_seconds: Some(15),
     };
     let fresh = classify(
