@@ -18,6 +18,7 @@ pub mod error;
 pub mod exec_auth;
 pub mod exit;
 pub mod kubeargs;
+pub mod kubeconfig;
 pub mod output;
 pub mod pager;
 pub mod plan;
