@@ -263,6 +263,7 @@ impl Bench {
     /// A peer tool (another project's plugin doing the same job) that scripts/bench installed
     /// from its registry into `$FIRSTAID_PEER_DIR`. `None`, after saying so, when it is not
     /// there, so a scenario still runs where a registry cannot be reached.
+    #[allow(clippy::unused_self)] // `b.peer(..)` like every other step
     pub fn peer(&self, name: &str) -> Option<PathBuf> {
         let bin = std::env::var_os("FIRSTAID_PEER_DIR")
             .map(|dir| Path::new(&dir).join(name))

@@ -25,18 +25,31 @@ fn group(i: usize) -> String {
     format!("bench{i:03}.nsu.invalid")
 }
 
-/// How many of the bench's CRDs report `Established=True`; one without a status yet counts as not.
+/// How many of the bench's CRDs report `Established=True`. Read as JSON, not through a jsonpath
+/// filter: kubectl's filter fails on a CRD whose `status.conditions` is not written yet, the very
+/// race this wait is for; such a CRD simply counts as not established.
 fn established_crds(b: &Bench) -> usize {
-    let listed = b.cluster.kubectl_ok(&[
-        "get",
-        "crd",
-        "-o",
-        r#"jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Established")].status}{"\n"}{end}"#,
-    ]);
-    listed
-        .lines()
-        .filter(|line| line.ends_with(".nsu.invalid True"))
-        .count()
+    let list = b.cluster.get_json(&["crd"]);
+    let established = |crd: &serde_json::Value| {
+        crd["status"]["conditions"]
+            .as_array()
+            .is_some_and(|conditions| {
+                conditions
+                    .iter()
+                    .any(|c| c["type"] == "Established" && c["status"] == "True")
+            })
+    };
+    list["items"].as_array().map_or(0, |items| {
+        items
+            .iter()
+            .filter(|crd| {
+                crd["spec"]["group"]
+                    .as_str()
+                    .is_some_and(|g| g.ends_with(".nsu.invalid"))
+            })
+            .filter(|crd| established(crd))
+            .count()
+    })
 }
 
 fn run(b: &mut Bench) -> anyhow::Result<()> {
