@@ -202,16 +202,16 @@ mod tests {
     #[test]
     fn missing_files_in_the_env_list_are_skipped_like_kubectl() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let real = write(
+        let existing = write(
             dir.path(),
             "real",
             "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: 'https://127.0.0.2:1'}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nusers: [{name: u, user: {}}]\n",
         );
-        let list = std::env::join_paths([dir.path().join("gone"), real]).expect("join");
-        let read = Source::from_parts(None, Some(&list), None)
+        let list = std::env::join_paths([dir.path().join("gone"), existing]).expect("join");
+        let merged = Source::from_parts(None, Some(&list), None)
             .read()
             .expect("the existing file is enough");
-        assert_eq!(read.current_context.as_deref(), Some("c"));
+        assert_eq!(merged.current_context.as_deref(), Some("c"));
 
         let none =
             std::env::join_paths([dir.path().join("a"), dir.path().join("b")]).expect("join");
