@@ -1,7 +1,7 @@
 //! The pieces scenarios are made of: a private cluster, fast seeding, timed runs, ratios.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -258,6 +258,34 @@ impl Bench {
     #[allow(dead_code)] // until the first plugin scenario lands
     pub fn plugin(&self, plugin: &str, args: &[&str]) -> Command {
         self.cluster.plugin_command(plugin, args)
+    }
+
+    /// A peer tool (another project's plugin doing the same job) that scripts/bench installed
+    /// from its registry into `$FIRSTAID_PEER_DIR`. `None`, after saying so, when it is not
+    /// there, so a scenario still runs where a registry cannot be reached.
+    #[allow(clippy::unused_self)] // `b.peer(..)` like every other step
+    pub fn peer(&self, name: &str) -> Option<PathBuf> {
+        let bin = std::env::var_os("FIRSTAID_PEER_DIR")
+            .map(|dir| Path::new(&dir).join(name))
+            .filter(|bin| bin.is_file());
+        if bin.is_none() {
+            println!("  peer {name}: not installed (scripts/bench installs it), no row");
+        }
+        bin
+    }
+
+    /// A peer binary from [`Bench::peer`] run directly, like [`Bench::plugin`], as the admin.
+    pub fn peer_command(&self, bin: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin);
+        cmd.args(args).env("KUBECONFIG", self.cluster.kubeconfig());
+        cmd
+    }
+
+    /// Says which peers a scenario has no row for, and why, so an absent row is not mistaken for
+    /// a peer that was forgotten.
+    #[allow(clippy::unused_self)] // `b.no_peers(..)` like every other step
+    pub fn no_peers(&self, why: &str) {
+        println!("  peers: {why}");
     }
 
     /// Runs `cmd()` once untimed (warm-up: caches, page cache), then `runs` timed times; each

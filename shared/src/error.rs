@@ -52,6 +52,10 @@ pub enum Error {
     /// Loading the kubeconfig or building the client failed.
     #[error("error loading kubeconfig: {0}")]
     Config(String),
+    /// No cluster configured: no kubeconfig file where one was looked for, or an empty one. The
+    /// text names the files; exits like an unreachable server, since there is none to reach.
+    #[error("{0}")]
+    NoKubeconfig(String),
     /// A fix would remove a protection that still protects something.
     #[error("refusing: {message} (override with {override_flag} if you are sure)")]
     Unsafe {
@@ -108,7 +112,7 @@ impl Error {
                 409 => Exit::Conflict,
                 _ => Exit::Error,
             },
-            Error::Connect(_) | Error::Unreachable(_) => Exit::Unreachable,
+            Error::Connect(_) | Error::Unreachable(_) | Error::NoKubeconfig(_) => Exit::Unreachable,
             Error::Unauthenticated(_) => Exit::Unauthenticated,
             Error::Unsafe { .. } => Exit::Unsafe,
             Error::NotConfirmed(_) => Exit::NotConfirmed,
@@ -127,6 +131,9 @@ impl Error {
             ),
             Error::Unauthenticated(_) => Some(
                 "fix the credentials of the kubeconfig user: log in again, or check the exec plugin's own message above".into(),
+            ),
+            Error::NoKubeconfig(_) => Some(
+                "choose a kubeconfig with --kubeconfig PATH or KUBECONFIG=PATH[:PATH...], or create ~/.kube/config (your cluster's provider has a command that writes it)".into(),
             ),
             Error::Api(s) if s.code == 403 => Some(
                 "ask a cluster admin for that permission, or check with `kubectl auth can-i`".into(),

@@ -27,7 +27,8 @@ pub enum Exit {
     Partial = 6,
     /// The API server refused a call for lack of permission (RBAC).
     Forbidden = 7,
-    /// The API server could not be reached, or did not answer within `--request-timeout`.
+    /// The API server could not be reached, or did not answer within `--request-timeout`; or no
+    /// cluster is configured at all (no kubeconfig, or an empty one).
     Unreachable = 8,
     /// A concurrent writer changed an object and re-planning could not settle it.
     Conflict = 9,
@@ -63,7 +64,10 @@ impl Exit {
         ),
         (Exit::Partial, "some steps failed; see the report"),
         (Exit::Forbidden, "forbidden by RBAC (403)"),
-        (Exit::Unreachable, "API server unreachable or timed out"),
+        (
+            Exit::Unreachable,
+            "API server unreachable or timed out, or no kubeconfig",
+        ),
         (
             Exit::Conflict,
             "conflict with a concurrent writer persisted",

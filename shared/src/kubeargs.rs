@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::KubeConfigOptions;
 use kube::{Client, Config};
 
 use crate::error::{Error, Result};
+use crate::kubeconfig::Source;
 
 #[derive(Args, Debug, Clone, Default)]
 #[command(next_help_heading = "Kubernetes connection")]
@@ -122,11 +123,8 @@ impl KubeArgs {
     }
 
     pub async fn config(&self) -> Result<Config> {
-        let kubeconfig = match &self.kubeconfig {
-            Some(path) => Kubeconfig::read_from(path),
-            None => Kubeconfig::read(),
-        }
-        .map_err(|e| Error::Config(crate::error::chain(&e)))?;
+        let source = Source::locate(self.kubeconfig.as_deref());
+        let kubeconfig = source.read()?;
         let options = KubeConfigOptions {
             context: self.context.clone(),
             cluster: self.cluster.clone(),
@@ -134,7 +132,7 @@ impl KubeArgs {
         };
         let mut config = Config::from_custom_kubeconfig(kubeconfig, &options)
             .await
-            .map_err(|e| Error::Config(crate::error::chain(&e)))?;
+            .map_err(|e| source.invalid(&e))?;
         if let Some(user) = &self.as_user {
             config.auth_info.impersonate = Some(user.clone());
         }
@@ -159,11 +157,8 @@ impl KubeArgs {
 
     /// Names of the contexts in the kubeconfig (for completion).
     pub fn context_names(&self) -> Vec<String> {
-        let kubeconfig = match &self.kubeconfig {
-            Some(path) => Kubeconfig::read_from(path),
-            None => Kubeconfig::read(),
-        };
-        kubeconfig
+        Source::locate(self.kubeconfig.as_deref())
+            .read()
             .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
             .unwrap_or_default()
     }
@@ -291,12 +286,12 @@ contexts:
     }
 
     #[tokio::test]
-    async fn missing_kubeconfig_is_a_config_error() {
+    async fn missing_kubeconfig_is_no_kubeconfig() {
         let args = KubeArgs {
             kubeconfig: Some("/nonexistent/kubeconfig".into()),
             ..KubeArgs::default()
         };
         let err = args.config().await.expect_err("must fail");
-        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(matches!(err, Error::NoKubeconfig(_)), "{err:?}");
     }
 }

@@ -20,6 +20,7 @@ pub mod exec_auth;
 pub mod exit;
 pub mod k8s;
 pub mod kubeargs;
+pub mod kubeconfig;
 pub mod output;
 pub mod pager;
 pub mod plan;

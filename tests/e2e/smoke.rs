@@ -98,3 +98,75 @@ fn without_controller_manager_a_deleted_namespace_stays_terminating() {
     std::thread::sleep(Duration::from_secs(2));
     check();
 }
+
+/// Without a usable kubeconfig every plugin that talks to a cluster says, through kubectl, which
+/// file it looked at and what is wrong with it: missing or empty is "no cluster" (exit 8), a YAML
+/// error names the file and the line (exit 1). Quoted once, never `'"path"'`.
+#[test]
+fn a_missing_empty_or_broken_kubeconfig_is_explained() {
+    let c = cluster();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("missing");
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "").expect("write");
+    let broken = dir.path().join("broken");
+    std::fs::write(
+        &broken,
+        "apiVersion: v1\nclusters:\n- name: a\n  cluster: {server: https://x\n",
+    )
+    .expect("write");
+    let run = |args: &[&str], kubeconfig: &std::path::Path| {
+        let out = c
+            .command(args)
+            .env("KUBECONFIG", kubeconfig)
+            .output()
+            .expect("kubectl runs");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("'\""), "doubled quotes: {stderr}");
+        (out.status.code(), stderr)
+    };
+    for args in [
+        &["ns-unstick"][..],
+        &["fix-pvc-finalizer"],
+        &["evicted-clean"],
+        &["top-real"],
+        &["exitcode-explain", "-A"],
+        &["ipv6-cidr", "cluster"],
+    ] {
+        let (code, said) = run(args, &missing);
+        let expected = format!(
+            "error: no kubeconfig: none of the files in $KUBECONFIG exist (\"{}\")",
+            missing.display()
+        );
+        assert_eq!(code, Some(8), "{args:?}: {said}");
+        assert!(said.starts_with(&expected), "{args:?}: {said}");
+        assert!(
+            said.contains("hint: choose a kubeconfig with --kubeconfig PATH"),
+            "{said}"
+        );
+
+        let (code, said) = run(args, &empty);
+        assert_eq!(code, Some(8), "{args:?}: {said}");
+        assert!(
+            said.starts_with("error: invalid configuration: no configuration has been provided"),
+            "{args:?}: {said}"
+        );
+
+        let (code, said) = run(args, &broken);
+        assert_eq!(code, Some(1), "{args:?}: {said}");
+        let expected = format!(
+            "error: error loading kubeconfig: \"{}\": line 4",
+            broken.display()
+        );
+        assert!(said.starts_with(&expected), "{args:?}: {said}");
+    }
+    let flag = missing.to_string_lossy().into_owned();
+    let (code, said) = run(&["ns-unstick", "--kubeconfig", &flag], c.kubeconfig());
+    assert_eq!(code, Some(8), "{said}");
+    assert!(
+        said.starts_with(&format!(
+            "error: no kubeconfig: \"{flag}\" (given with --kubeconfig) does not exist"
+        )),
+        "{said}"
+    );
+}

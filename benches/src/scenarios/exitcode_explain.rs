@@ -76,5 +76,6 @@ fn run(b: &mut Bench) -> anyhow::Result<()> {
         pipeline(b, &format!("\"$KUBECTL\" describe pod crash-000000 -n {ns} | grep -E 'Reason|Exit Code|Restart Count'"))
     })?;
     b.ratio(&one, &describe_one);
+    b.no_peers("no peer plugin is known to a registry this machine reaches");
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! top-real (issue 6): `kubectl top-real` over N pods on N/30 nodes (default issue size: run with
-//! `--objects 30000` for 1,000 nodes and 30,000 pods), against `kubectl top node` in the same run.
+//! top-real: `kubectl top-real` over N pods on N/30 nodes (run with `--objects 30000` for 1,000
+//! nodes and 30,000 pods), against `kubectl top node` and the peer kubectl-view-allocations
+//! (crates.io; scripts/bench installs it) in the same run.
 //!
 //! Nodes carry capacity/allocatable/Ready status; pods are bound with `nodeName` and carry requests
 //! and limits (every tenth with an init container and a sidecar, so the scheduler rules are
@@ -99,6 +100,15 @@ fn run(b: &mut Bench) -> anyhow::Result<()> {
         b.plugin("top-real", &["-o", "json"])
     })?;
     let base = b.measure("kubectl top node", || b.kubectl(&["top", "node"]))?;
+    // The peer: requests, limits and allocatable per node from every pod, the same reads as ours.
+    let peer = match b.peer("kubectl-view-allocations") {
+        Some(bin) => Some(
+            b.measure("peer: kubectl-view-allocations -g resource -g node", || {
+                b.peer_command(&bin, &["--group-by", "resource", "--group-by", "node"])
+            })?,
+        ),
+        None => None,
+    };
     // The floor: the server's time to serve the same pods with nothing decoded, in one response
     // (consistent, and resourceVersion=0 straight from the watch cache). No tool that reads every
     // pod can finish faster than this; `kubectl top node` reads no pods at all.
@@ -121,5 +131,9 @@ fn run(b: &mut Bench) -> anyhow::Result<()> {
     }
     b.ratio(&ours, &base);
     b.ratio(&json, &base);
+    if let Some(peer) = &peer {
+        b.ratio(&ours, peer);
+    }
+    b.no_peers("kube-capacity (Go) is not served by the Go module proxy here, so it has no row");
     Ok(())
 }
