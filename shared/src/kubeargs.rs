@@ -44,6 +44,13 @@ pub struct KubeArgs {
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_request_timeout, default_value = "0")]
     pub request_timeout: RequestTimeout,
     /// Do not verify the server's certificate (insecure)
+    ///
+    /// Otherwise the server's certificate is checked against the kubeconfig's
+    /// certificate-authority when it names one, and only against it, as kubectl does. A
+    /// kubeconfig without one (public managed endpoints) trusts, on Linux and Windows, the
+    /// system's trust store (SSL_CERT_FILE / SSL_CERT_DIR when set); on macOS, SSL_CERT_FILE /
+    /// SSL_CERT_DIR when set, else the certificates in the system and login keychains, else
+    /// the Mozilla roots built into the plugin.
     #[arg(long, global = true)]
     pub insecure_skip_tls_verify: bool,
 }
@@ -98,7 +105,7 @@ impl Kube {
     pub fn unretried_client(&self) -> Result<Client> {
         let mut config = self.config.clone();
         config.default_retry = false;
-        Client::try_from(config).map_err(|e| Error::Config(crate::error::chain(&e)))
+        crate::client::build(&config)
     }
 }
 
@@ -123,8 +130,7 @@ impl KubeArgs {
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
         let request_timeout = self.request_timeout.0;
-        let client =
-            Client::try_from(config.clone()).map_err(|e| Error::Config(crate::error::chain(&e)))?;
+        let client = crate::client::build(&config)?;
         Ok(Kube {
             client,
             config,

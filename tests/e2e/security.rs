@@ -23,7 +23,7 @@ const READS: &[&[&str]] = &[
     &["ipv6-cidr", "cluster"],
 ];
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -31,7 +31,7 @@ fn text(out: &Output) -> String {
     )
 }
 
-fn code(out: &Output) -> i32 {
+pub(crate) fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
 }
 
@@ -44,7 +44,7 @@ fn planted(prefix: &str) -> String {
 }
 
 /// Standard base64 (what Secret `data` and kubeconfig `*-data` fields hold).
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
@@ -143,7 +143,7 @@ fn kubeconfig(
 }
 
 /// The admin's client certificate and key blocks, as they appear in its kubeconfig.
-fn admin_user_block(c: &Cluster) -> (String, String) {
+pub(crate) fn admin_user_block(c: &Cluster) -> (String, String) {
     let admin = std::fs::read_to_string(c.kubeconfig()).expect("admin kubeconfig");
     let field = |name: &str| {
         admin
