@@ -3,6 +3,7 @@
 //! The wrong-CA and `--insecure-skip-tls-verify` cases are in `security`, name mismatch in
 //! `reliability::connection`.
 
+use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -33,7 +34,7 @@ fn cluster_block(c: &Cluster, ca: Option<&Path>) -> String {
     let mut block = format!("    server: {}\n", c.api_url());
     if let Some(ca) = ca {
         let data = base64(&std::fs::read(ca).expect("CA file"));
-        block.push_str(&format!("    certificate-authority-data: {data}\n"));
+        writeln!(block, "    certificate-authority-data: {data}").expect("write to a String");
     }
     block
 }
@@ -113,10 +114,12 @@ fn client_certificate_files_and_data_with_the_kubeconfig_ca() {
         users.join(format!("{name}.key")).display()
     );
     let mut ca_file = cluster_block(c, None);
-    ca_file.push_str(&format!(
-        "    certificate-authority: {}\n",
+    writeln!(
+        ca_file,
+        "    certificate-authority: {}",
         cluster_ca(c).display()
-    ));
+    )
+    .expect("write to a String");
     let with_files = kubeconfig(tmp.path(), "files", &ca_file, &file_user);
     let out = read_pods(c, &with_files, &ns);
     assert_eq!(code(&out), 7, "{}", text(&out));
@@ -264,7 +267,7 @@ fn tls_server_name_selects_and_verifies_the_sni_certificate() {
     let (user, _) = admin_user_block(&c);
     let mut block = cluster_block(&c, Some(&ca));
     let without = kubeconfig(tmp.path(), "no-sni", &block, &user);
-    block.push_str(&format!("    tls-server-name: {SNI_NAME}\n"));
+    writeln!(block, "    tls-server-name: {SNI_NAME}").expect("write to a String");
     let with = kubeconfig(tmp.path(), "sni", &block, &user);
 
     assert_ok(&read_pods(&c, &with, "default"), "tls-server-name");

@@ -42,8 +42,8 @@ pub fn build(config: &Config) -> Result<Client> {
     let service = ServiceBuilder::new()
         .layer(config.base_uri_layer())
         .option_layer(retry)
-        .option_layer(config.auth_layer().map_err(kube_config)?)
-        .layer(config.extra_headers_layer().map_err(kube_config)?)
+        .option_layer(config.auth_layer().map_err(|e| kube_config(&e))?)
+        .layer(config.extra_headers_layer().map_err(|e| kube_config(&e))?)
         .map_err(BoxError::from)
         .service(http_client(config)?);
     Ok(Client::new(service, config.default_namespace.clone()))
@@ -88,6 +88,6 @@ fn https(config: &Config) -> Result<Https> {
     Ok(builder.enable_http1().wrap_connector(tcp))
 }
 
-fn kube_config(err: kube::Error) -> Error {
-    Error::Config(crate::error::chain(&err))
+fn kube_config(err: &kube::Error) -> Error {
+    Error::Config(crate::error::chain(err))
 }
