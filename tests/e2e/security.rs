@@ -130,16 +130,8 @@ fn kubeconfig(
             .to_owned(),
     };
     let server = server.map_or_else(|| c.api_url(), str::to_owned);
-    let path = dir.join(format!("{name}.kubeconfig"));
-    std::fs::write(
-        &path,
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {server}\n    certificate-authority-data: {ca_data}\nusers:\n- name: u\n  user:\n{user}\ncontexts:\n- name: x\n  context: {{cluster: c, user: u, namespace: default}}\ncurrent-context: x\n"
-        ),
-    )
-    .expect("write kubeconfig");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    path
+    let cluster = format!("    server: {server}\n    certificate-authority-data: {ca_data}\n");
+    crate::tls::kubeconfig(dir, name, &cluster, user)
 }
 
 /// The admin's client certificate and key blocks, as they appear in its kubeconfig.

@@ -16,7 +16,7 @@ use crate::security::{admin_user_block, base64, code, text};
 const SNI_NAME: &str = "firstaid-sni.test";
 
 /// A kubeconfig with the given `cluster:` and `user:` blocks (YAML lines indented 4 spaces).
-fn kubeconfig(dir: &Path, name: &str, cluster: &str, user: &str) -> PathBuf {
+pub(crate) fn kubeconfig(dir: &Path, name: &str, cluster: &str, user: &str) -> PathBuf {
     let path = dir.join(format!("{name}.kubeconfig"));
     std::fs::write(
         &path,
@@ -53,6 +53,17 @@ fn read_pods(c: &Cluster, kubeconfig: &Path, ns: &str) -> Output {
 
 fn assert_ok(out: &Output, what: &str) {
     assert_eq!(code(out), 0, "{what}: {}", text(out));
+}
+
+/// RBAC refused the request (exit 7) as user `name`: the server took the identity from the
+/// client certificate, so the handshake presented it.
+fn assert_refused_as(out: &Output, name: &str) {
+    assert_eq!(code(out), 7, "{}", text(out));
+    assert!(
+        text(out).contains(&format!("User \"{name}\"")),
+        "{}",
+        text(out)
+    );
 }
 
 /// An executable shell script in `dir`.
@@ -121,13 +132,7 @@ fn client_certificate_files_and_data_with_the_kubeconfig_ca() {
     )
     .expect("write to a String");
     let with_files = kubeconfig(tmp.path(), "files", &ca_file, &file_user);
-    let out = read_pods(c, &with_files, &ns);
-    assert_eq!(code(&out), 7, "{}", text(&out));
-    assert!(
-        text(&out).contains(&format!("User \"{name}\"")),
-        "{}",
-        text(&out)
-    );
+    assert_refused_as(&read_pods(c, &with_files, &ns), &name);
 }
 
 /// Bearer tokens, static and from an exec plugin, are sent and accepted.
@@ -204,12 +209,7 @@ fn exec_plugin_client_certificate() {
         if who == "admin" {
             assert_ok(&out, "exec plugin client certificate (admin)");
         } else {
-            assert_eq!(code(&out), 7, "{}", text(&out));
-            assert!(
-                text(&out).contains(&format!("User \"{name}\"")),
-                "{}",
-                text(&out)
-            );
+            assert_refused_as(&out, &name);
         }
     }
 }
