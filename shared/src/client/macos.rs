@@ -22,7 +22,7 @@ pub(crate) struct MacTrustEnv {
 
 #[cfg(target_os = "macos")]
 impl MacTrustEnv {
-    fn from_process() -> Self {
+    pub(crate) fn from_process() -> Self {
         let mut keychains = vec![
             // Apple's roots, then what an admin or MDM installed, then what the user added.
             PathBuf::from("/System/Library/Keychains/SystemRootCertificates.keychain"),
