@@ -70,7 +70,7 @@ impl Bench {
             let config =
                 kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
                     .await?;
-            anyhow::Ok(kube::Client::try_from(config)?)
+            anyhow::Ok(firstaid::client::build(&config)?)
         })?;
         Ok(Bench {
             cluster,

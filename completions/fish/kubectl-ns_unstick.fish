@@ -67,7 +67,7 @@ complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand co
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and not __fish_seen_subcommand_from bash zsh fish powershell install help" -l as-uid -d 'UID to impersonate for the operation' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and not __fish_seen_subcommand_from bash zsh fish powershell install help" -l request-timeout -d 'How long to wait for a single server response; 0 waits forever (e.g. 30s, 1m)' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and not __fish_seen_subcommand_from bash zsh fish powershell install help" -l insecure-skip-tls-verify -d 'Do not verify the server\'s certificate (insecure)'
-complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and not __fish_seen_subcommand_from bash zsh fish powershell install help" -s h -l help -d 'Print help'
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and not __fish_seen_subcommand_from bash zsh fish powershell install help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and not __fish_seen_subcommand_from bash zsh fish powershell install help" -f -a "bash" -d 'Print the bash completion script for kubectl-ns_unstick'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and not __fish_seen_subcommand_from bash zsh fish powershell install help" -f -a "zsh" -d 'Print the zsh completion script for kubectl-ns_unstick'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and not __fish_seen_subcommand_from bash zsh fish powershell install help" -f -a "fish" -d 'Print the fish completion script for kubectl-ns_unstick'
@@ -84,7 +84,7 @@ complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand co
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from bash" -l as-uid -d 'UID to impersonate for the operation' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from bash" -l request-timeout -d 'How long to wait for a single server response; 0 waits forever (e.g. 30s, 1m)' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from bash" -l insecure-skip-tls-verify -d 'Do not verify the server\'s certificate (insecure)'
-complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from bash" -s h -l help -d 'Print help'
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from bash" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from zsh" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, which may list several files, or ~/.kube/config)' -r -F
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from zsh" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from zsh" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -95,7 +95,7 @@ complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand co
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from zsh" -l as-uid -d 'UID to impersonate for the operation' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from zsh" -l request-timeout -d 'How long to wait for a single server response; 0 waits forever (e.g. 30s, 1m)' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from zsh" -l insecure-skip-tls-verify -d 'Do not verify the server\'s certificate (insecure)'
-complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from zsh" -s h -l help -d 'Print help'
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from zsh" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from fish" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, which may list several files, or ~/.kube/config)' -r -F
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from fish" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from fish" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -106,7 +106,7 @@ complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand co
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from fish" -l as-uid -d 'UID to impersonate for the operation' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from fish" -l request-timeout -d 'How long to wait for a single server response; 0 waits forever (e.g. 30s, 1m)' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from fish" -l insecure-skip-tls-verify -d 'Do not verify the server\'s certificate (insecure)'
-complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from fish" -s h -l help -d 'Print help'
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from fish" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from powershell" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, which may list several files, or ~/.kube/config)' -r -F
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from powershell" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from powershell" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -117,7 +117,7 @@ complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand co
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from powershell" -l as-uid -d 'UID to impersonate for the operation' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from powershell" -l request-timeout -d 'How long to wait for a single server response; 0 waits forever (e.g. 30s, 1m)' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from powershell" -l insecure-skip-tls-verify -d 'Do not verify the server\'s certificate (insecure)'
-complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from powershell" -s h -l help -d 'Print help'
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from powershell" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from install" -l dir -d 'Where to create it (default: next to the plugin on PATH)' -r -f -a "(__fish_complete_directories)"
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from install" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, which may list several files, or ~/.kube/config)' -r -F
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from install" -l context -d 'The name of the kubeconfig context to use' -r
@@ -129,7 +129,7 @@ complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand co
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from install" -l as-uid -d 'UID to impersonate for the operation' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from install" -l request-timeout -d 'How long to wait for a single server response; 0 waits forever (e.g. 30s, 1m)' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from install" -l insecure-skip-tls-verify -d 'Do not verify the server\'s certificate (insecure)'
-complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from help" -f -a "bash" -d 'Print the bash completion script for kubectl-ns_unstick'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from help" -f -a "zsh" -d 'Print the zsh completion script for kubectl-ns_unstick'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_using_subcommand completion; and __fish_seen_subcommand_from help" -f -a "fish" -d 'Print the fish completion script for kubectl-ns_unstick'

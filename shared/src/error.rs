@@ -296,8 +296,10 @@ fn describe_transport(kind: Transport, detail: &str, server: &str, serde: bool) 
             "Lost the connection to the server {server} mid-request (it closed the connection or restarted): {detail}"
         ))
     } else if has(&["certificate", "tls", "invalidcert"]) {
+        // Which roots were trusted is usually the fix (a kubeconfig without a CA, a stale one).
+        let trusted = crate::client::trust().map_or(String::new(), |t| format!(" ({t})"));
         Error::Connect(format!(
-            "Unable to connect to the server {server}: TLS verification failed: {detail}"
+            "Unable to connect to the server {server}: TLS verification failed: {detail}{trusted}"
         ))
     } else if serde {
         Error::Other(format!("unexpected response from {server}: {detail}"))

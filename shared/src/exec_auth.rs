@@ -3,8 +3,9 @@
 //! kube-rs runs the plugin with a blocking `Command::output()` inside the request path. A plugin
 //! that hangs (a dead SSO endpoint, a login waiting for a browser nobody opens) would then freeze
 //! our single-threaded runtime, where no timeout can ever fire. So we run it once, asynchronously,
-//! killed at the deadline, and give kube the static token or client certificate it produced. A
-//! plugin invocation lives seconds to minutes, well inside any credential's lifetime.
+//! killed at the deadline, and keep the static token (for kube's auth layer) or the client
+//! certificate (for our TLS connector, `client`) it produced. A plugin invocation lives seconds
+//! to minutes, well inside any credential's lifetime.
 //!
 //! A plugin that fails, cannot be started or returns no credential is
 //! [`Error::Unauthenticated`] (exit 10, like the server's 401: log in again); one that hangs past

@@ -11,7 +11,7 @@ use clap::Args;
 use kube::config::KubeConfigOptions;
 use kube::{Client, Config};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kubeconfig::Source;
 
 #[derive(Args, Debug, Clone, Default)]
@@ -45,6 +45,13 @@ pub struct KubeArgs {
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_request_timeout, default_value = "0")]
     pub request_timeout: RequestTimeout,
     /// Do not verify the server's certificate (insecure)
+    ///
+    /// Otherwise the server's certificate is checked against the kubeconfig's
+    /// certificate-authority when it names one, and only against it, as kubectl does. A
+    /// kubeconfig without one (public managed endpoints) trusts, on Linux and Windows, the
+    /// system's trust store (SSL_CERT_FILE / SSL_CERT_DIR when set); on macOS, SSL_CERT_FILE /
+    /// SSL_CERT_DIR when set, else the certificates in the system and login keychains, else
+    /// the Mozilla roots built into the plugin.
     #[arg(long, global = true)]
     pub insecure_skip_tls_verify: bool,
 }
@@ -102,9 +109,7 @@ impl KubeArgs {
     /// Loads the kubeconfig (honouring `--kubeconfig`, `$KUBECONFIG` with several files, the
     /// context/cluster/user overrides and exec auth plugins) and builds a client.
     pub async fn connect(&self) -> Result<Kube> {
-        let mut config = self.config().await?;
-        // One retry layer, ours: see `concurrency::with_retry` for why kube's is off.
-        config.default_retry = false;
+        let config = self.config().await?;
         let server = config.cluster_url.to_string();
         crate::error::set_server(&server);
         let namespace = self
@@ -112,8 +117,7 @@ impl KubeArgs {
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
         let request_timeout = self.request_timeout.0;
-        let client =
-            Client::try_from(config).map_err(|e| Error::Config(crate::error::chain(&e)))?;
+        let client = crate::client::build(&config)?;
         Ok(Kube {
             client,
             namespace,
@@ -182,6 +186,7 @@ impl Kube {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
     use clap::Parser;
 
     #[derive(Parser)]

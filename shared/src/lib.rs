@@ -12,6 +12,7 @@ pub mod access;
 pub mod apply;
 pub mod args;
 pub mod backup;
+pub mod client;
 pub mod completion;
 pub mod concurrency;
 pub mod driver;

@@ -130,6 +130,75 @@ fn committed_manifests_are_up_to_date_and_valid() {
     }
 }
 
+/// Every platform gets a block from the one template: with an archive for each of the six
+/// platforms, `--require-all` succeeds, each manifest selects all six (darwin included, with the
+/// unix completer) and krew's validator accepts them.
+#[test]
+fn template_covers_all_six_platforms() {
+    const PLATFORMS: [&str; 6] = [
+        "linux-amd64",
+        "linux-arm64",
+        "darwin-amd64",
+        "darwin-arm64",
+        "windows-amd64",
+        "windows-arm64",
+    ];
+    let work = tempfile::tempdir().expect("tempdir");
+    // The tests crate shares the workspace version, which the archive names carry.
+    let version = env!("CARGO_PKG_VERSION");
+    let sha = "0123456789abcdef".repeat(4);
+    let sums: Vec<String> = PLUGINS
+        .iter()
+        .flat_map(|(plugin, _)| PLATFORMS.iter().map(move |platform| (plugin, platform)))
+        .map(|(plugin, platform)| {
+            let ext = if platform.starts_with("windows") {
+                "zip"
+            } else {
+                "tar.gz"
+            };
+            format!("{sha}  {plugin}-v{version}-{platform}.{ext}")
+        })
+        .collect();
+    let sums_file = work.path().join("SHA256SUMS");
+    std::fs::write(&sums_file, sums.join("\n") + "\n").expect("write sums");
+    let out = work.path().join("manifests");
+    run_ok(
+        Command::new(script("gen-krew-manifests"))
+            .arg("--require-all")
+            .arg("--sums")
+            .arg(&sums_file)
+            .arg("--out")
+            .arg(&out),
+    );
+    for (plugin, bin) in PLUGINS {
+        let manifest = out.join(format!("{plugin}.yaml"));
+        let text = std::fs::read_to_string(&manifest).expect("manifest");
+        for platform in PLATFORMS {
+            let (os, arch) = platform.split_once('-').expect("os-arch");
+            assert!(
+                text.contains(&format!("os: {os}\n        arch: {arch}\n")),
+                "{plugin}: no {platform} block:\n{text}"
+            );
+        }
+        let stem = bin.trim_start_matches("kubectl-");
+        assert!(
+            text.contains(&format!(
+                "darwin-arm64.tar.gz\n    sha256: {sha}\n    bin: {bin}\n"
+            )),
+            "{plugin}: darwin uses the tar.gz and the plain binary:\n{text}"
+        );
+        assert!(
+            text.contains(&format!("from: kubectl_complete-{stem}\n")),
+            "{text}"
+        );
+    }
+    if let Some(tools) = krew_tools() {
+        for (plugin, _) in PLUGINS {
+            validate(&tools, &out.join(format!("{plugin}.yaml")));
+        }
+    }
+}
+
 /// This machine's krew platform (`linux-amd64`), as in the archive names.
 fn host_platform() -> String {
     let arch = match std::env::consts::ARCH {
@@ -316,11 +385,12 @@ fn other_platform_archives(sums: &str) -> Vec<(&'static str, String, String)> {
     found
 }
 
-/// The cross-built release archives (linux-arm64, windows-*), which cannot run here: krew, told
+/// The cross-built release archives (linux-arm64, windows-*, darwin-*), which cannot run here: krew, told
 /// it runs on their platform (`KREW_OS`/`KREW_ARCH`, krew's documented override for testing
 /// manifests), installs each with its committed manifest — so the committed sha256 matches the
 /// archive and every file the manifest names (the `.exe`, the completer, LICENSE) is in it.
-/// scripts/release already checked the binaries' format with `file`. Needs the recorded release
+/// scripts/release already checked the binaries' format with `file` (and the darwin ones' libraries,
+/// minimum macOS and ad-hoc signature). Needs the recorded release
 /// archives in `dist/`; without them (a fresh clone, CI) there is nothing to check.
 #[test]
 fn cross_built_archives_install_with_krew_for_their_platform() {

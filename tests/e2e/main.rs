@@ -12,4 +12,5 @@ mod ns_unstick;
 mod reliability;
 mod security;
 mod smoke;
+mod tls;
 mod top_real;

@@ -23,7 +23,7 @@ const READS: &[&[&str]] = &[
     &["ipv6-cidr", "cluster"],
 ];
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -31,7 +31,7 @@ fn text(out: &Output) -> String {
     )
 }
 
-fn code(out: &Output) -> i32 {
+pub(crate) fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
 }
 
@@ -44,7 +44,7 @@ fn planted(prefix: &str) -> String {
 }
 
 /// Standard base64 (what Secret `data` and kubeconfig `*-data` fields hold).
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
@@ -130,20 +130,12 @@ fn kubeconfig(
             .to_owned(),
     };
     let server = server.map_or_else(|| c.api_url(), str::to_owned);
-    let path = dir.join(format!("{name}.kubeconfig"));
-    std::fs::write(
-        &path,
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {server}\n    certificate-authority-data: {ca_data}\nusers:\n- name: u\n  user:\n{user}\ncontexts:\n- name: x\n  context: {{cluster: c, user: u, namespace: default}}\ncurrent-context: x\n"
-        ),
-    )
-    .expect("write kubeconfig");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    path
+    let cluster = format!("    server: {server}\n    certificate-authority-data: {ca_data}\n");
+    crate::tls::kubeconfig(dir, name, &cluster, user)
 }
 
 /// The admin's client certificate and key blocks, as they appear in its kubeconfig.
-fn admin_user_block(c: &Cluster) -> (String, String) {
+pub(crate) fn admin_user_block(c: &Cluster) -> (String, String) {
     let admin = std::fs::read_to_string(c.kubeconfig()).expect("admin kubeconfig");
     let field = |name: &str| {
         admin
