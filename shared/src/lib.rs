@@ -25,6 +25,7 @@ pub mod plan;
 mod plan_props;
 pub mod progress;
 pub mod quantity;
+pub mod read;
 pub mod run;
 
 pub use apply::{Applier, DryRun, MutationArgs, Outcome, Report};
