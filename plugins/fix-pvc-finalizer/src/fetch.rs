@@ -31,7 +31,8 @@ where
 
 /// `namespace` scopes claims and pods; volumes, attachments, nodes and classes are cluster-wide.
 ///
-/// Pods, the biggest list, are read through the compact [`wire::Pod`] projection, and only those
+/// Claims, volumes, attachments and nodes are kept whole but for their managedFields. Pods, the
+/// biggest list, are read through the compact [`wire::Pod`] projection, and only those
 /// whose volumes name a claim are kept (and any pod `named` on the command line): no diagnosis
 /// looks at any other pod, so memory follows the claims, not the cluster's pods.
 pub async fn inventory(kube: &Kube, namespace: Option<&str>, named: &[Named]) -> Result<Inventory> {
@@ -59,11 +60,11 @@ pub async fn inventory(kube: &Kube, namespace: Option<&str>, named: &[Named]) ->
         Ok(pods)
     };
     let (claims, volumes, attachments, pods, nodes, storage_classes) = futures::try_join!(
-        list_all::<PersistentVolumeClaim>(&claims_api, &all),
-        list_all::<PersistentVolume>(&volumes_api, &all),
-        list_all::<VolumeAttachment>(&attachments_api, &all),
+        read::list_lean::<PersistentVolumeClaim>(&claims_api, &all),
+        read::list_lean::<PersistentVolume>(&volumes_api, &all),
+        read::list_lean::<VolumeAttachment>(&attachments_api, &all),
         pods,
-        list_all::<Node>(&nodes_api, &all),
+        read::list_lean::<Node>(&nodes_api, &all),
         optional(list_all::<StorageClass>(&classes_api, &all)),
     )?;
     Ok(Inventory {

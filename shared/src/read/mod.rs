@@ -80,6 +80,26 @@ where
     Ok(all)
 }
 
+/// The whole collection as full k8s-openapi objects (JSON), minus their managedFields, dropped
+/// page by page: for kinds whose diagnosis reads too many fields for a projection to pay off.
+/// managedFields is most of a typical object's metadata and, as nested JSON values, most of its
+/// memory; no plugin reads it.
+pub async fn list_lean<K>(api: &Api<K>, params: &ListParams) -> Result<Vec<K>>
+where
+    K: Resource + Clone + DeserializeOwned + Send + 'static,
+{
+    let mut all = Vec::new();
+    pager::for_each_page(api, params, |page| {
+        all.extend(page.into_iter().map(|mut object| {
+            object.meta_mut().managed_fields = None;
+            object
+        }));
+        Ok(())
+    })
+    .await?;
+    Ok(all)
+}
+
 /// One page's items (protobuf, or JSON when the server chose that), sending the page's
 /// `continue` token first; the shape [`pager::pipelined`] wants.
 pub fn decode<P: Projection>(

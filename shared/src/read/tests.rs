@@ -126,3 +126,29 @@ async fn a_protobuf_error_status_is_the_api_error() {
     assert!(err.to_string().contains("configmaps is forbidden"), "{err}");
     server.await.expect("server");
 }
+
+#[tokio::test]
+async fn lean_lists_drop_managed_fields_and_keep_the_rest() {
+    let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+    let page = serde_json::json!({"kind": "ConfigMapList", "apiVersion": "v1", "metadata": {},
+        "items": [{"metadata": {"name": "a", "labels": {"app": "web"},
+                                "managedFields": [{"manager": "kubectl", "operation": "Apply",
+                                                   "fieldsType": "FieldsV1",
+                                                   "fieldsV1": {"f:data": {"f:k": {}}}}]},
+                   "data": {"k": "v"}}]});
+    let server = serve(
+        handle,
+        vec![(200, serde_json::to_vec(&page).expect("json"))],
+    );
+    let items = list_lean(&api(service), &ListParams::default())
+        .await
+        .expect("list");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].metadata.managed_fields, None);
+    assert_eq!(
+        items[0].metadata.labels,
+        Some([("app".into(), "web".into())].into())
+    );
+    assert_eq!(items[0].data, Some([("k".into(), "v".into())].into()));
+    server.await.expect("server");
+}
