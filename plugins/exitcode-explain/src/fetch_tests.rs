@@ -52,6 +52,15 @@ fn mock(answer: fn(&str) -> (u16, Value)) -> (Client, Arc<Mutex<Vec<String>>>) {
     (Client::new(service, "default"), seen)
 }
 
+/// The requests the mock saw, selectors decoded.
+fn requests(seen: &Mutex<Vec<String>>) -> Vec<String> {
+    seen.lock()
+        .expect("log")
+        .iter()
+        .map(|u| decoded(u))
+        .collect()
+}
+
 fn decoded(uri: &str) -> String {
     uri.replace("%3D", "=")
         .replace("%2C", ",")
@@ -106,12 +115,7 @@ async fn one_pod_reads_pod_events_node_ooms_and_metrics() {
         Some(100.0 * 1024.0 * 1024.0)
     );
     assert_eq!(notes.into_iter().count(), 0);
-    let seen: Vec<String> = seen
-        .lock()
-        .expect("log")
-        .iter()
-        .map(|u| decoded(u))
-        .collect();
+    let seen = requests(&seen);
     assert_eq!(seen.len(), 5, "{seen:?}");
     assert!(
         seen.iter()
@@ -213,12 +217,7 @@ async fn scan_only_fetches_events_for_pods_worth_a_look() {
     .expect("scan");
     assert_eq!(pods.len(), 1);
     assert_eq!(pods[0].pod.name, "web-1");
-    let seen: Vec<String> = seen
-        .lock()
-        .expect("log")
-        .iter()
-        .map(|u| decoded(u))
-        .collect();
+    let seen = requests(&seen);
     assert!(
         seen.iter()
             .any(|u| u.starts_with("/api/v1/pods?") && u.contains("labelSelector=app=web")),
@@ -289,12 +288,7 @@ async fn many_pods_in_a_namespace_share_one_event_list() {
     assert_eq!(reasons("web-3"), ["BackOff", "Unhealthy"]);
     // An event of an earlier pod of the same name is not this pod's evidence.
     assert!(reasons("web-5").is_empty());
-    let seen: Vec<String> = seen
-        .lock()
-        .expect("log")
-        .iter()
-        .map(|u| decoded(u))
-        .collect();
+    let seen = requests(&seen);
     let event_lists: Vec<&String> = seen
         .iter()
         .filter(|u| u.starts_with("/api/v1/namespaces/shop/events?"))

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use firstaid::read::Projection;
-use firstaid::read::meta::{Meta, Requirements, Time, number, text};
+use firstaid::read::meta::{Meta, Requirements, Time, list, number, text};
 use k8s_openapi::api::core::v1 as api;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString as ApiIntOrString;
 use prost::Message;
@@ -222,14 +222,6 @@ struct Terminated {
     finished_at: Option<Time>,
 }
 
-fn list(v: Vec<String>) -> Option<Vec<String>> {
-    (!v.is_empty()).then_some(v)
-}
-
-fn collect<W, T: From<W>>(v: Vec<W>) -> Option<Vec<T>> {
-    (!v.is_empty()).then(|| v.into_iter().map(T::from).collect())
-}
-
 fn time(t: Option<Time>) -> Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time> {
     t.and_then(Time::to_api)
 }
@@ -292,7 +284,7 @@ impl From<Container> for api::Container {
             image: text(c.image),
             command: list(c.command),
             args: list(c.args),
-            ports: collect(c.ports),
+            ports: list(c.ports),
             resources: c.resources.map(Into::into),
             liveness_probe: c.liveness_probe.map(Into::into),
             startup_probe: c.startup_probe.map(Into::into),
@@ -367,8 +359,8 @@ impl Projection for Pod {
                 active_deadline_seconds: spec.active_deadline_seconds,
                 node_selector: (!spec.node_selector.is_empty()).then_some(spec.node_selector),
                 node_name: text(spec.node_name),
-                init_containers: collect(spec.init_containers),
-                ephemeral_containers: collect(spec.ephemeral_containers),
+                init_containers: list(spec.init_containers),
+                ephemeral_containers: list(spec.ephemeral_containers),
                 resources: spec.resources.map(Into::into),
                 ..api::PodSpec::default()
             }),
@@ -376,9 +368,9 @@ impl Projection for Pod {
                 phase: text(status.phase),
                 message: text(status.message),
                 reason: text(status.reason),
-                container_statuses: collect(status.container_statuses),
-                init_container_statuses: collect(status.init_container_statuses),
-                ephemeral_container_statuses: collect(status.ephemeral_container_statuses),
+                container_statuses: list(status.container_statuses),
+                init_container_statuses: list(status.init_container_statuses),
+                ephemeral_container_statuses: list(status.ephemeral_container_statuses),
                 ..api::PodStatus::default()
             }),
         }

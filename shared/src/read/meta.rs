@@ -87,6 +87,11 @@ pub fn number<T: Default + PartialEq>(n: Option<T>) -> Option<T> {
     n.filter(|n| *n != T::default())
 }
 
+/// A repeated field as k8s-openapi's optional list: absent when empty, as JSON leaves it out.
+pub fn list<W, T: From<W>>(v: Vec<W>) -> Option<Vec<T>> {
+    (!v.is_empty()).then(|| v.into_iter().map(T::from).collect())
+}
+
 /// Resource name → quantity text; quantities without text are dropped.
 pub fn quantity_texts(map: BTreeMap<String, Quantity>) -> BTreeMap<String, String> {
     map.into_iter()

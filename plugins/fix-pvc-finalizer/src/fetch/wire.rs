@@ -6,7 +6,7 @@
 
 use firstaid::k8s_openapi::api::core::v1 as api;
 use firstaid::read::Projection;
-use firstaid::read::meta::{Meta, text};
+use firstaid::read::meta::{Meta, list, text};
 use prost::Message;
 
 #[derive(Clone, PartialEq, Message)]
@@ -129,21 +129,14 @@ impl Projection for Pod {
         api::Pod {
             metadata: self.metadata.unwrap_or_default().into(),
             spec: Some(api::PodSpec {
-                volumes: (!spec.volumes.is_empty())
-                    .then(|| spec.volumes.into_iter().map(Into::into).collect()),
+                volumes: list(spec.volumes),
                 node_name: text(spec.node_name),
                 ..api::PodSpec::default()
             }),
             status: Some(api::PodStatus {
                 phase: text(status.phase),
                 reason: text(status.reason),
-                container_statuses: (!status.container_statuses.is_empty()).then(|| {
-                    status
-                        .container_statuses
-                        .into_iter()
-                        .map(Into::into)
-                        .collect()
-                }),
+                container_statuses: list(status.container_statuses),
                 ..api::PodStatus::default()
             }),
         }
