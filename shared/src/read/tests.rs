@@ -48,9 +48,10 @@ fn serve(mut handle: Handle, bodies: Vec<(u16, Vec<u8>)>) -> tokio::task::JoinHa
             let Some((request, send)) = handle.next_request().await else {
                 break;
             };
-            let accept = request.headers()[http::header::ACCEPT]
-                .to_str()
-                .expect("accept");
+            let accept = request
+                .headers()
+                .get(http::header::ACCEPT)
+                .map_or("", |v| v.to_str().expect("accept"));
             seen.push(format!("{} {accept}", request.uri()));
             send.send_response(
                 Response::builder()
