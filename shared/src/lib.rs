@@ -5,8 +5,9 @@
 //! flags and the client they build ([`kubeargs`]), the one path every destructive fix takes ([`plan`],
 //! [`apply`], [`backup`], [`access`]), output ([`output`]), errors and exit codes ([`error`],
 //! [`exit`]), progress ([`progress`]), bounded concurrency with 429 handling and Ctrl-C
-//! ([`concurrency`]), paginated lists ([`pager`]) and the small parsers users feed ([`args`],
-//! [`quantity`]). A plugin's `main` parses its flags, calls [`run::run`], and renders.
+//! ([`concurrency`]), paginated lists ([`pager`]), big collections read as protobuf into compact
+//! per-plugin projections ([`read`]) and the small parsers users feed ([`args`], [`quantity`]).
+//! A plugin's `main` parses its flags, calls [`run::run`], and renders.
 
 pub mod access;
 pub mod apply;
@@ -27,6 +28,7 @@ pub mod pager;
 pub mod plan;
 pub mod progress;
 pub mod quantity;
+pub mod read;
 pub mod refreshed;
 pub mod run;
 

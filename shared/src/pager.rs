@@ -134,7 +134,7 @@ pub fn expired(e: Error) -> Error {
 
 /// Decodes a `…List` body into its items, sending the `continue` token (or `None` on the last
 /// page) through `token` the moment the list metadata has been read.
-fn decode_page<K: DeserializeOwned>(
+pub(crate) fn decode_page<K: DeserializeOwned>(
     body: &[u8],
     token: oneshot::Sender<Option<String>>,
 ) -> Result<Vec<K>> {

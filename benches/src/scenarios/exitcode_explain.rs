@@ -1,6 +1,8 @@
 //! `kubectl exitcode-explain`: number mode (offline; start-up is the whole cost) against
 //! `kubectl version --client`, which users already wait on; and pod mode over N crashed pods
-//! against the FAQ's own `kubectl describe … | grep` pipeline (S2 §6.1.13).
+//! against the exit-code FAQ's own `kubectl describe … | grep` pipeline, and against the floor:
+//! the API server serving the same pods to curl as one protobuf list, with nothing decoded,
+//! which no tool that reads every pod can beat.
 
 use std::process::Command;
 
@@ -68,6 +70,13 @@ fn run(b: &mut Bench) -> anyhow::Result<()> {
         )
     })?;
     b.ratio(&scan, &describe_all);
+    let floor = b.measure("floor: curl pods -n NS, one list, protobuf", || {
+        b.curl(
+            &format!("/api/v1/namespaces/{ns}/pods"),
+            "application/vnd.kubernetes.protobuf",
+        )
+    })?;
+    b.ratio(&scan, &floor);
 
     let one = b.measure("kubectl-exitcode_explain pod/crash-000000", || {
         b.plugin("exitcode-explain", &["pod/crash-000000", "-n", &ns])

@@ -4,12 +4,12 @@
 //! evidence: when RBAC hides one (many users cannot read nodes) or it does not exist (no
 //! metrics-server), the verdict is reached from what remains and a note says what was not checked.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use firstaid::concurrency::{Cancel, bounded, with_retry};
 use firstaid::kube::Client;
 use firstaid::kube::api::{Api, ApiResource, DynamicObject, ListParams};
-use firstaid::{Error, Exit, Result, pager};
+use firstaid::{Error, Exit, Result, pager, read};
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 
 use crate::extract;
@@ -17,6 +17,13 @@ use crate::facts::{ContainerFacts, NodeFacts, PodFacts, Usage};
 
 /// Requests in flight at once during a scan.
 const SCAN_CONCURRENCY: usize = 16;
+
+/// Above this many pods to explain in one namespace, one list of the namespace's pod events is
+/// cheaper than a list per pod.
+const EVENTS_PER_POD_LIMIT: usize = 8;
+
+#[path = "fetch_wire.rs"]
+mod wire;
 
 /// Everything known about one pod, ready for the verdicts.
 #[derive(Debug, Clone)]
@@ -89,8 +96,9 @@ pub async fn one_pod(
     })
 }
 
-/// A scan: pods in scope (paginated), keeping those with something to explain, then their events
-/// and nodes with bounded concurrency.
+/// A scan: pods in scope (paginated, read through the compact [`wire::Pod`] projection),
+/// keeping those with something to explain, then their events and nodes with bounded
+/// concurrency.
 pub async fn scan(
     client: &Client,
     namespace: Option<&str>,
@@ -107,7 +115,7 @@ pub async fn scan(
         params = params.labels(selector);
     }
     let mut pods = Vec::new();
-    pager::for_each_page(&api, &params, |page| {
+    read::for_each_page::<wire::Pod, _>(&api, &params, |page| {
         pods.extend(page.into_iter().filter(worth_a_look));
         Ok(())
     })
@@ -129,18 +137,13 @@ pub async fn scan(
         }
     }
 
-    let events = bounded(pods, SCAN_CONCURRENCY, cancel, |pod| async move {
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let name = pod.metadata.name.clone().unwrap_or_default();
-        let events = pod_events(client, &ns, &name).await;
-        (events, ns)
-    })
-    .await;
+    let mut events = ScanEvents::read(client, &pods, cancel, notes).await?;
     let mut out = Vec::new();
-    for (pod, result) in events {
+    for pod in pods {
         cancel.check()?;
-        let Some((events, ns)) = result else { continue };
-        let events = keep(events, notes, || format!("events in namespace {ns}"))?;
+        let Some(events) = events.take(&pod, notes)? else {
+            continue;
+        };
         let node = pod
             .spec
             .as_ref()
@@ -156,6 +159,84 @@ pub async fn scan(
     }
     out.sort_by(|a, b| (&a.pod.namespace, &a.pod.name).cmp(&(&b.pod.namespace, &b.pod.name)));
     Ok(out)
+}
+
+fn namespace_and_name(pod: &Pod) -> (String, String) {
+    (
+        pod.metadata.namespace.clone().unwrap_or_default(),
+        pod.metadata.name.clone().unwrap_or_default(),
+    )
+}
+
+/// The scanned pods' events. In a namespace with many pods to explain, one list of its pod events
+/// replaces a list per pod (2,000 crashed pods were 2,000 requests); elsewhere each pod's events
+/// are read on their own, as `kubectl describe` reads them. Either way a pod gets the same events
+/// in the same (server) order.
+struct ScanEvents {
+    /// Per pod, from the namespace-wide lists.
+    listed: HashMap<(String, String), Vec<Event>>,
+    /// Namespaces read whole.
+    whole: BTreeSet<String>,
+    /// Per pod, read one by one (`None`: not started, the scan was interrupted).
+    single: HashMap<(String, String), Option<Result<Vec<Event>>>>,
+}
+
+impl ScanEvents {
+    async fn read(
+        client: &Client,
+        pods: &[Pod],
+        cancel: &Cancel,
+        notes: &mut Notes,
+    ) -> Result<Self> {
+        let mut per_namespace: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+        for pod in pods {
+            let (ns, name) = namespace_and_name(pod);
+            per_namespace.entry(ns).or_default().insert(name);
+        }
+        let (many, few): (Vec<_>, Vec<_>) = per_namespace
+            .into_iter()
+            .partition(|(_, names)| names.len() > EVENTS_PER_POD_LIMIT);
+        let whole: BTreeSet<String> = many.iter().map(|(ns, _)| ns.clone()).collect();
+        let lists = bounded(many, SCAN_CONCURRENCY, cancel, |(ns, names)| async move {
+            namespace_pod_events(client, &ns, &names).await
+        })
+        .await;
+        let mut listed = HashMap::new();
+        for ((ns, _), result) in lists {
+            cancel.check()?;
+            let Some(result) = result else { continue };
+            let by_pod = keep(result, notes, || format!("events in namespace {ns}"))?;
+            for (name, events) in by_pod {
+                listed.insert((ns.clone(), name), events);
+            }
+        }
+        let singles = few
+            .into_iter()
+            .flat_map(|(ns, names)| names.into_iter().map(move |name| (ns.clone(), name)));
+        let single = bounded(singles, SCAN_CONCURRENCY, cancel, |(ns, name)| async move {
+            pod_events(client, &ns, &name).await
+        })
+        .await
+        .into_iter()
+        .collect();
+        Ok(ScanEvents {
+            listed,
+            whole,
+            single,
+        })
+    }
+
+    /// This pod's events, `None` when its read never started; failures become notes.
+    fn take(&mut self, pod: &Pod, notes: &mut Notes) -> Result<Option<Vec<Event>>> {
+        let key = namespace_and_name(pod);
+        if self.whole.contains(&key.0) {
+            return Ok(Some(self.listed.remove(&key).unwrap_or_default()));
+        }
+        let Some(Some(result)) = self.single.remove(&key) else {
+            return Ok(None);
+        };
+        keep(result, notes, || format!("events in namespace {}", key.0)).map(Some)
+    }
 }
 
 /// Keeps a piece of evidence, or notes why it is missing (ending the command only when the
@@ -213,6 +294,30 @@ fn keep_node(result: NodeResult, notes: &mut Notes) -> Result<Option<NodeFacts>>
         }
     };
     Ok(Some(extract::node(&node, &ooms)))
+}
+
+/// The events of these pods of one namespace, from one (paginated) list of its pod events; only
+/// theirs are kept, page by page.
+async fn namespace_pod_events(
+    client: &Client,
+    namespace: &str,
+    names: &HashSet<String>,
+) -> Result<HashMap<String, Vec<Event>>> {
+    let api: Api<Event> = Api::namespaced(client.clone(), namespace);
+    let params = ListParams::default().fields("involvedObject.kind=Pod");
+    let mut by_pod: HashMap<String, Vec<Event>> = HashMap::new();
+    pager::for_each_page(&api, &params, |page| {
+        for event in page {
+            if let Some(name) = event.involved_object.name.as_ref()
+                && names.contains(name)
+            {
+                by_pod.entry(name.clone()).or_default().push(event);
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(by_pod)
 }
 
 /// The pod's events: one field-selected (paginated) list, as `kubectl describe` reads them.

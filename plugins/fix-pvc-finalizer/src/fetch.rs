@@ -9,10 +9,11 @@ use firstaid::k8s_openapi::api::storage::v1::{StorageClass, VolumeAttachment};
 use firstaid::kube::Resource;
 use firstaid::kube::api::{Api, ListParams};
 use firstaid::pager::list_all;
-use firstaid::{Kube, Result};
+use firstaid::{Kube, Result, read};
 use serde::de::DeserializeOwned;
 
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, claims_of, name_of};
+use crate::select::Named;
 
 /// Above this many namespaces, one cluster-wide event list is cheaper than one per namespace.
 const EVENT_NAMESPACES_LIMIT: usize = 16;
@@ -29,7 +30,12 @@ where
 }
 
 /// `namespace` scopes claims and pods; volumes, attachments, nodes and classes are cluster-wide.
-pub async fn inventory(kube: &Kube, namespace: Option<&str>) -> Result<Inventory> {
+///
+/// Claims, volumes, attachments and nodes are kept whole but for their managedFields. Pods, the
+/// biggest list, are read through the compact [`wire::Pod`] projection, and only those
+/// whose volumes name a claim are kept (and any pod `named` on the command line): no diagnosis
+/// looks at any other pod, so memory follows the claims, not the cluster's pods.
+pub async fn inventory(kube: &Kube, namespace: Option<&str>, named: &[Named]) -> Result<Inventory> {
     let all = ListParams::default();
     let (claims_api, pods_api) = (scoped(kube, namespace), scoped(kube, namespace));
     let client = &kube.client;
@@ -39,12 +45,26 @@ pub async fn inventory(kube: &Kube, namespace: Option<&str>) -> Result<Inventory
         Api::all(client.clone()),
         Api::all(client.clone()),
     );
+    let pods = async {
+        let mut pods = Vec::new();
+        read::for_each_page::<wire::Pod, Pod>(&pods_api, &all, |page| {
+            pods.extend(page.into_iter().filter(|p| {
+                !claims_of(p).is_empty()
+                    || named
+                        .iter()
+                        .any(|n| matches!(n, Named::Pod(name) if name == name_of(&p.metadata)))
+            }));
+            Ok(())
+        })
+        .await?;
+        Ok(pods)
+    };
     let (claims, volumes, attachments, pods, nodes, storage_classes) = futures::try_join!(
-        list_all::<PersistentVolumeClaim>(&claims_api, &all),
-        list_all::<PersistentVolume>(&volumes_api, &all),
-        list_all::<VolumeAttachment>(&attachments_api, &all),
-        list_all::<Pod>(&pods_api, &all),
-        list_all::<Node>(&nodes_api, &all),
+        read::list_lean::<PersistentVolumeClaim>(&claims_api, &all),
+        read::list_lean::<PersistentVolume>(&volumes_api, &all),
+        read::list_lean::<VolumeAttachment>(&attachments_api, &all),
+        pods,
+        read::list_lean::<Node>(&nodes_api, &all),
         optional(list_all::<StorageClass>(&classes_api, &all)),
     )?;
     Ok(Inventory {
@@ -102,6 +122,8 @@ where
     .await?;
     Ok(list.metadata.resource_version.unwrap_or_default())
 }
+
+mod wire;
 
 #[cfg(test)]
 mod tests;

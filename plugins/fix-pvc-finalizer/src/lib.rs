@@ -64,7 +64,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     } else {
         None
     };
-    let mut inventory = fetch::inventory(&kube, list_namespace.as_deref()).await?;
+    let mut inventory = fetch::inventory(&kube, list_namespace.as_deref(), &named).await?;
     let event_namespaces = {
         let index = Index::new(&inventory);
         let subjects = diagnose::select(&index, &scope)?;

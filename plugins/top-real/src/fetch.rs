@@ -7,7 +7,7 @@ use firstaid::k8s_openapi::api::core::v1::Node;
 use firstaid::k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
 use firstaid::kube::api::ListParams;
 use firstaid::kube::{Api, Client};
-use firstaid::{Error, Kube, Result, pager};
+use firstaid::{Error, Kube, Result, pager, read};
 
 use crate::kinds::{NodeMetrics, Pod, PodMetrics};
 use crate::metrics::{APISERVICE, ApiServiceState, MetricsInfo, explain};
@@ -152,14 +152,7 @@ async fn for_each_pod_page(
         Some(ns) => Api::namespaced(client.clone(), ns),
         None => Api::all(client.clone()),
     };
-    let url = api.resource_url().to_owned();
-    pager::pipelined(
-        lp,
-        |page| wire::fetch(client.clone(), url.clone(), page),
-        wire::decode_pods,
-        each,
-    )
-    .await
+    read::for_each_page::<wire::Pod, _>(&api, lp, each).await
 }
 
 /// Throttling (429) is retried; a 503 is not, although the aggregator attaches a Retry-After to

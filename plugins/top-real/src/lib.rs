@@ -3,7 +3,7 @@
 //! `kubectl top` above 100 %, unschedulable pods and an unavailable metrics API).
 //!
 //! Read-only. Shape: [`cli`] parses; `fetch` reads (three concurrent lists; pods as protobuf
-//! through `wire`); `nodes`/`pods` diagnose (pure, over fetched objects); `resources` is the
+//! through the shared reader, `firstaid::read`, projected by `wire`); `nodes`/`pods` diagnose (pure, over fetched objects); `resources` is the
 //! arithmetic; `*_view` render.
 //!
 //! # Performance

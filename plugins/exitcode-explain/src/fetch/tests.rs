@@ -52,6 +52,15 @@ fn mock(answer: fn(&str) -> (u16, Value)) -> (Client, Arc<Mutex<Vec<String>>>) {
     (Client::new(service, "default"), seen)
 }
 
+/// The requests the mock saw, selectors decoded.
+fn requests(seen: &Mutex<Vec<String>>) -> Vec<String> {
+    seen.lock()
+        .expect("log")
+        .iter()
+        .map(|u| decoded(u))
+        .collect()
+}
+
 fn decoded(uri: &str) -> String {
     uri.replace("%3D", "=")
         .replace("%2C", ",")
@@ -106,12 +115,7 @@ async fn one_pod_reads_pod_events_node_ooms_and_metrics() {
         Some(100.0 * 1024.0 * 1024.0)
     );
     assert_eq!(notes.into_iter().count(), 0);
-    let seen: Vec<String> = seen
-        .lock()
-        .expect("log")
-        .iter()
-        .map(|u| decoded(u))
-        .collect();
+    let seen = requests(&seen);
     assert_eq!(seen.len(), 5, "{seen:?}");
     assert!(
         seen.iter()
@@ -213,12 +217,7 @@ async fn scan_only_fetches_events_for_pods_worth_a_look() {
     .expect("scan");
     assert_eq!(pods.len(), 1);
     assert_eq!(pods[0].pod.name, "web-1");
-    let seen: Vec<String> = seen
-        .lock()
-        .expect("log")
-        .iter()
-        .map(|u| decoded(u))
-        .collect();
+    let seen = requests(&seen);
     assert!(
         seen.iter()
             .any(|u| u.starts_with("/api/v1/pods?") && u.contains("labelSelector=app=web")),
@@ -231,6 +230,72 @@ async fn scan_only_fetches_events_for_pods_worth_a_look() {
     assert!(
         seen.iter()
             .any(|u| u.starts_with("/api/v1/namespaces/shop/events?")),
+        "{seen:?}"
+    );
+}
+
+/// Ten crashed pods in one namespace: `web-0` … `web-9`.
+fn crashed_pods() -> Vec<Value> {
+    (0..10)
+        .map(|i| {
+            let mut pod = oom_pod();
+            pod["metadata"]["name"] = json!(format!("web-{i}"));
+            pod["metadata"]["uid"] = json!(format!("u{i}"));
+            pod
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn many_pods_in_a_namespace_share_one_event_list() {
+    let (client, seen) = mock(|uri| {
+        let uri = decoded(uri);
+        if uri.starts_with("/api/v1/namespaces/shop/pods?") {
+            (200, list("PodList", &crashed_pods()))
+        } else if uri.starts_with("/api/v1/namespaces/shop/events?") {
+            let event = |pod: &str, uid: &str, reason: &str| {
+                json!({"metadata": {"name": format!("{pod}.{reason}")},
+                       "involvedObject": {"kind": "Pod", "name": pod, "uid": uid},
+                       "reason": reason, "message": "m", "type": "Warning"})
+            };
+            let events = [
+                event("web-3", "u3", "BackOff"),
+                event("web-3", "u3", "Unhealthy"),
+                event("web-5", "old-uid", "BackOff"),
+                event("other", "x", "BackOff"),
+            ];
+            (200, list("EventList", &events))
+        } else if uri.starts_with("/api/v1/nodes/") || uri.contains("/events?") {
+            (200, list("EventList", &[]))
+        } else {
+            (404, status(404, "NotFound"))
+        }
+    });
+    let pods = scan(
+        &client,
+        Some("shop"),
+        None,
+        &Cancel::default(),
+        &mut Notes::default(),
+    )
+    .await
+    .expect("scan");
+    assert_eq!(pods.len(), 10);
+    let reasons = |name: &str| -> Vec<String> {
+        let pod = pods.iter().find(|p| p.pod.name == name).expect("pod");
+        pod.pod.events.iter().map(|e| e.reason.clone()).collect()
+    };
+    assert_eq!(reasons("web-3"), ["BackOff", "Unhealthy"]);
+    // An event of an earlier pod of the same name is not this pod's evidence.
+    assert!(reasons("web-5").is_empty());
+    let seen = requests(&seen);
+    let event_lists: Vec<&String> = seen
+        .iter()
+        .filter(|u| u.starts_with("/api/v1/namespaces/shop/events?"))
+        .collect();
+    assert_eq!(event_lists.len(), 1, "{seen:?}");
+    assert!(
+        event_lists[0].contains("fieldSelector=involvedObject.kind=Pod&"),
         "{seen:?}"
     );
 }

@@ -1,5 +1,6 @@
 //! The scan's request pattern against a mocked API server: one list per kind (pages followed by
-//! their continue token), never a request per object.
+//! their continue token), never a request per object; pods kept only when they name a claim or
+//! were named.
 
 use firstaid::kube::client::Body;
 use http::{Request, Response};
@@ -29,11 +30,14 @@ async fn one_paginated_list_per_kind() {
             assert_eq!(request.method(), http::Method::GET);
             let uri = request.uri().to_string();
             let pod = |name: &str| serde_json::json!({"metadata": {"name": name, "namespace": "demo", "uid": name}});
+            let mut holder = pod("a");
+            holder["spec"] = serde_json::json!({"containers": [],
+                "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]});
             let response = if uri.starts_with("/api/v1/namespaces/demo/pods") {
                 if uri.contains("continue=page2") {
-                    list("PodList", &[pod("b")], None)
+                    list("PodList", &[pod("b"), pod("c")], None)
                 } else {
-                    list("PodList", &[pod("a")], Some("page2"))
+                    list("PodList", &[holder], Some("page2"))
                 }
             } else {
                 list("List", &[], None)
@@ -43,11 +47,19 @@ async fn one_paginated_list_per_kind() {
         }
         seen
     });
-    let inventory = inventory(&kube, Some("demo")).await.expect("inventory");
+    let named = [Named::Pod("b".into())];
+    let inventory = inventory(&kube, Some("demo"), &named)
+        .await
+        .expect("inventory");
     drop(kube);
     let mut seen = server.await.expect("server");
     seen.sort();
-    assert_eq!(inventory.pods.len(), 2);
+    let pods: Vec<&str> = inventory
+        .pods
+        .iter()
+        .map(|p| name_of(&p.metadata))
+        .collect();
+    assert_eq!(pods, ["a", "b"]);
     let paths: Vec<&str> = seen
         .iter()
         .map(|u| u.split('?').next().unwrap_or_default())
