@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::diagnose::Diagnosis;
 use crate::finalizers::removable;
-use crate::model::ApiServiceState;
+use crate::model::{ApiServiceState, Leftover};
 
 /// What the user allowed.
 #[derive(Debug, Clone, Default)]
@@ -43,7 +43,21 @@ fn api_service_target(a: &ApiServiceState) -> Target {
     }
 }
 
-fn namespace_target(d: &Diagnosis) -> Target {
+/// The target for an object left in a namespace.
+pub fn leftover_target(l: &Leftover) -> Target {
+    let ty = &l.resource;
+    Target {
+        group: ty.group.clone(),
+        version: ty.version.clone(),
+        kind: ty.kind.clone(),
+        plural: ty.plural.clone(),
+        namespace: Some(l.namespace.clone()),
+        name: l.name.clone(),
+        uid: Some(l.uid.clone()).filter(|u| !u.is_empty()),
+    }
+}
+
+pub fn namespace_target(d: &Diagnosis) -> Target {
     Target {
         group: String::new(),
         version: "v1".into(),
@@ -116,16 +130,7 @@ pub fn plan(
                     }
                 })
                 .collect();
-            let ty = &l.object.resource;
-            let target = Target {
-                group: ty.group.clone(),
-                version: ty.version.clone(),
-                kind: ty.kind.clone(),
-                plural: ty.plural.clone(),
-                namespace: Some(l.object.namespace.clone()),
-                name: l.object.name.clone(),
-                uid: Some(l.object.uid.clone()).filter(|u| !u.is_empty()),
-            };
+            let target = leftover_target(&l.object);
             plan.push(
                 Step::new(
                     target,
@@ -234,7 +239,7 @@ pub fn guard(step: &Step, current: &Value) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::diagnose::{Inputs, diagnose};
     use crate::model::{ControllerEvidence, Leftover, NamespaceState, ResourceType};
@@ -247,7 +252,7 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    fn ns(metadata_finalizers: &[&str]) -> NamespaceState {
+    pub(crate) fn ns(metadata_finalizers: &[&str]) -> NamespaceState {
         NamespaceState {
             name: "rdbms".into(),
             uid: "ns-uid".into(),
@@ -257,10 +262,16 @@ mod tests {
             spec_finalizers: vec!["kubernetes".into()],
             metadata_finalizers: metadata_finalizers.iter().map(|f| (*f).into()).collect(),
             conditions: vec![],
+            labels: std::collections::BTreeMap::new(),
         }
     }
 
-    fn leftover(name: &str, group: &str, finalizers: &[&str], deleting: bool) -> Leftover {
+    pub(crate) fn leftover(
+        name: &str,
+        group: &str,
+        finalizers: &[&str],
+        deleting: bool,
+    ) -> Leftover {
         Leftover {
             resource: ResourceType {
                 group: group.into(),
@@ -284,10 +295,11 @@ mod tests {
             created: None,
             deletion_timestamp: deleting.then(|| t("2019-10-14T12:30:28Z")),
             finalizers: finalizers.iter().map(|f| (*f).into()).collect(),
+            labels: std::collections::BTreeMap::new(),
         }
     }
 
-    fn diag(ns: &NamespaceState, leftovers: Vec<Leftover>) -> Diagnosis {
+    pub(crate) fn diag(ns: &NamespaceState, leftovers: Vec<Leftover>) -> Diagnosis {
         let ev = ControllerEvidence {
             workloads: Ok(vec![]),
             leases: Ok(vec![]),

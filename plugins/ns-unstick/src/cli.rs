@@ -45,6 +45,12 @@ pub struct Cli {
     #[arg(long, value_name = "FINALIZER")]
     pub remove_finalizer: Vec<String>,
 
+    /// Delete the configuration of an admission webhook that fails closed (failurePolicy Fail)
+    /// while its Service is missing or has no ready endpoints, when it rejects the deletes or
+    /// patches the fix needs (backed up first; every webhook of that configuration goes)
+    #[arg(long)]
+    pub delete_dead_webhooks: bool,
+
     /// After fixing, wait until the namespace is gone (default 2m)
     #[arg(long, value_name = "TIMEOUT", num_args = 0..=1, require_equals = true,
           default_missing_value = "2m", value_parser = firstaid::args::duration_arg)]
@@ -63,7 +69,10 @@ pub struct Cli {
 impl Cli {
     /// Whether the user asked to change anything.
     pub fn wants_fix(&self) -> bool {
-        self.fix || self.force_finalize || !self.remove_finalizer.is_empty()
+        self.fix
+            || self.force_finalize
+            || self.delete_dead_webhooks
+            || !self.remove_finalizer.is_empty()
     }
 }
 

@@ -96,6 +96,8 @@ pub enum Cause {
     UnavailableApiService,
     DiscoveryFailure,
     ContentDeletionFailure,
+    /// A fail-closed admission webhook with a dead backend rejects the deletes or patches.
+    AdmissionWebhook,
     DeadFinalizers,
     WaitingOnControllers,
     NamespaceControllerNotRunning,
@@ -126,6 +128,9 @@ pub struct Diagnosis {
     pub unsearched: Vec<Unsearched>,
     /// Verdicts on the namespace's own `metadata.finalizers`.
     pub namespace_finalizers: Vec<FinalizerVerdict>,
+    /// Admission webhooks that intercept the deletes or patches this namespace needs
+    /// (filled in by `admission::amend`).
+    pub webhooks: Vec<crate::admission::WebhookFinding>,
     /// Whether the namespace controller appears to be processing this namespace, and why we think so.
     pub namespace_controller: String,
     /// What blocks deletion, most important first; empty when nothing does.
@@ -265,6 +270,7 @@ pub fn diagnose(inputs: &Inputs<'_>) -> Diagnosis {
         leftovers,
         unsearched: inputs.unsearched.clone(),
         namespace_finalizers,
+        webhooks: Vec::new(),
         namespace_controller: controller_reason,
         blockers: Vec::new(),
     };
@@ -558,6 +564,7 @@ mod tests {
             spec_finalizers: vec!["kubernetes".into()],
             metadata_finalizers: vec![],
             conditions: vec![],
+            labels: std::collections::BTreeMap::new(),
         }
     }
 
@@ -592,6 +599,7 @@ mod tests {
             created: None,
             deletion_timestamp: deleting.then(|| t("2019-10-14T12:30:28Z")),
             finalizers: finalizers.iter().map(|f| (*f).to_owned()).collect(),
+            labels: std::collections::BTreeMap::new(),
         }
     }
 

@@ -60,6 +60,7 @@ pub fn namespace_state(ns: &Namespace) -> NamespaceState {
                     .collect()
             })
             .unwrap_or_default(),
+        labels: ns.metadata.labels.clone().unwrap_or_default(),
     }
 }
 
@@ -100,6 +101,7 @@ fn leftover(ty: &ResourceType, meta: &ObjectMeta) -> Leftover {
         created: time(meta.creation_timestamp.as_ref()),
         deletion_timestamp: time(meta.deletion_timestamp.as_ref()),
         finalizers: meta.finalizers.clone().unwrap_or_default(),
+        labels: meta.labels.clone().unwrap_or_default(),
     }
 }
 

@@ -9,16 +9,20 @@
 pub mod act;
 #[cfg(test)]
 mod act_props;
+pub mod admission;
 pub mod cli;
 pub mod diagnose;
 pub mod discovery;
 pub mod fetch;
+pub mod fetch_webhooks;
 pub mod finalizers;
 #[cfg(test)]
 mod finalizers_props;
+pub mod labels;
 pub mod model;
 mod render;
 mod wait;
+pub mod webhooks;
 
 use chrono::Utc;
 use firstaid::apply::{Applier, DryRun, Report};
@@ -200,11 +204,12 @@ fn diagnose_all(
 
 async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer) -> Result<Exit> {
     let concurrency = cli.mutation.concurrency.concurrency;
-    let (targets, api_services, discovered, lease) = futures::join!(
+    let (targets, api_services, discovered, lease, webhooks) = futures::join!(
         targets(cli, kube),
         fetch::api_services(&kube.client),
         discovery::discover(&kube.client, concurrency, cancel),
         fetch::controller_manager_lease(&kube.client),
+        fetch_webhooks::webhooks(&kube.client),
     );
     let targets = targets?;
     let discovered = discovered?;
@@ -218,6 +223,12 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         }
         Ok(_) => String::new(),
     };
+    let webhooks = webhooks.unwrap_or_else(|e| {
+        notes.push(format!(
+            "could not read admission webhook configurations, so webhooks rejecting deletes or patches cannot be named: {e}"
+        ));
+        Vec::new()
+    });
     if cli.all && targets.is_empty() {
         printer.note("No namespace is Terminating.")?;
         return Ok(Exit::Ok);
@@ -277,6 +288,9 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         );
     }
 
+    for d in &mut diagnoses {
+        admission::amend(d, &webhooks);
+    }
     let unavailable = unavailable_of(&api_services);
     let stuck_names: Vec<String> = stuck.iter().map(|n| n.name.clone()).collect();
     let human = !printer.format.is_structured();
@@ -339,7 +353,14 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         force_finalize: cli.force_finalize,
         named_finalizers: named.clone(),
     };
-    let plan = act::plan(&diagnoses, &unavailable_owned, &options);
+    let mut plan = act::plan(&diagnoses, &unavailable_owned, &options);
+    admission::gate(
+        &mut plan,
+        &admission::Labels::of_namespaces(&diagnoses),
+        &webhooks,
+        admission::namespace_blockers(&diagnoses),
+        cli.delete_dead_webhooks,
+    )?;
     if plan.is_empty() {
         if !human {
             printer.document("NamespaceDiagnosis", &document(Some(&plan), None, None))?;
@@ -351,7 +372,13 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         args: &cli.mutation,
         plugin: PLUGIN,
         cancel,
-        guard: &act::guard,
+        guard: &|step, current| {
+            if step.phase == admission::PHASE_WEBHOOKS {
+                admission::guard(step, current, &webhooks)
+            } else {
+                act::guard(step, current)
+            }
+        },
     };
     let report = match applier.execute(&plan, printer).await {
         Ok(report) => report,
@@ -445,10 +472,10 @@ fn refuse_or_wait(diagnoses: &[Diagnosis], printer: &mut Printer) -> Result<Exit
         printer.note("Nothing to fix: the namespace controller is still working; wait (or rerun with --wait).")?;
         return Ok(Exit::Ok);
     };
-    let override_flag = if first.cause == Cause::WaitingOnControllers {
-        "--remove-finalizer NAME (or --force-finalize)"
-    } else {
-        "--force-finalize"
+    let override_flag = match first.cause {
+        Cause::WaitingOnControllers => "--remove-finalizer NAME (or --force-finalize)",
+        Cause::AdmissionWebhook => admission::OVERRIDE,
+        _ => "--force-finalize",
     };
     Err(Error::Unsafe {
         message: format!(

@@ -87,6 +87,54 @@ pub fn api_services(
     printer.line("")
 }
 
+/// Admission webhooks that intercept what this namespace's deletion needs.
+fn webhooks(printer: &mut Printer, d: &Diagnosis) -> Result<()> {
+    if d.webhooks.is_empty() {
+        return Ok(());
+    }
+    printer.line("")?;
+    printer.line(&printer.paint(
+        "Admission webhooks intercepting these deletes or finalizer patches:",
+        Tone::Bold,
+    ))?;
+    let mut table = Table::new(vec![
+        Column::new("webhook"),
+        Column::new("configuration"),
+        Column::new("failurePolicy"),
+        Column::new("backend"),
+        Column::new("intercepts").shrink(),
+    ]);
+    for f in &d.webhooks {
+        let w = &f.webhook;
+        let mut intercepts = Vec::new();
+        if !f.intercepts_delete.is_empty() {
+            intercepts.push(format!("DELETE {}", f.intercepts_delete.join(", ")));
+        }
+        if !f.intercepts_update.is_empty() {
+            intercepts.push(format!("UPDATE {}", f.intercepts_update.join(", ")));
+        }
+        if f.match_conditions_not_evaluated {
+            intercepts.push("(matchConditions not evaluated)".into());
+        }
+        let backend = w.backend.describe();
+        table.push(
+            w.name.clone(),
+            vec![
+                w.name.clone().into(),
+                w.configuration_display().into(),
+                if w.fails_closed() { "Fail" } else { "Ignore" }.into(),
+                if f.rejects_all {
+                    Cell::toned(backend, Tone::Bad)
+                } else {
+                    backend.into()
+                },
+                intercepts.join("; ").into(),
+            ],
+        );
+    }
+    printer.table(&table)
+}
+
 pub fn diagnosis(
     printer: &mut Printer,
     d: &Diagnosis,
@@ -218,6 +266,7 @@ pub fn diagnosis(
         printer.line(&bold(printer, "Finalizers — who removes them:"))?;
         printer.table(&finalizers)?;
     }
+    webhooks(printer, d)?;
     if !d.unsearched.is_empty() {
         printer.line("")?;
         printer.line(&bold(printer, "Could not search:"))?;
