@@ -51,7 +51,7 @@ pub fn leftover_target(l: &Leftover) -> Target {
         version: ty.version.clone(),
         kind: ty.kind.clone(),
         plural: ty.plural.clone(),
-        namespace: Some(l.namespace.clone()),
+        namespace: Some(l.namespace.clone()).filter(|n| !n.is_empty()),
         name: l.name.clone(),
         uid: Some(l.uid.clone()).filter(|u| !u.is_empty()),
     }

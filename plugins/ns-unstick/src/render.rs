@@ -7,7 +7,7 @@ use firstaid::Result;
 use firstaid::age::age;
 use firstaid::output::{Cell, Column, Table, Tone};
 
-use crate::diagnose::{Cause, Diagnosis, quick_reason};
+use crate::diagnose::{Cause, Diagnosis, LeftoverFinding, quick_reason};
 use crate::finalizers::FinalizerState;
 use crate::model::{ApiServiceState, NamespaceState};
 
@@ -85,6 +85,62 @@ pub fn api_services(
     }
     printer.table(&table)?;
     printer.line("")
+}
+
+/// Objects with age, deletion age and finalizers (namespace-qualified when `namespaced`).
+pub fn objects_table(objects: &[LeftoverFinding], now: DateTime<Utc>) -> Table {
+    let mut table = Table::new(vec![
+        Column::new("object"),
+        Column::new("age"),
+        Column::new("deleting"),
+        Column::new("finalizers").shrink(),
+    ]);
+    for l in objects {
+        let name = if l.object.namespace.is_empty() {
+            l.object.display()
+        } else {
+            format!("{}/{}", l.object.namespace, l.object.display())
+        };
+        table.push(
+            l.object.display(),
+            vec![
+                name.into(),
+                age(l.object.created, now).into(),
+                l.object
+                    .deletion_timestamp
+                    .map_or_else(|| "no".to_owned(), |t| format!("for {}", age(Some(t), now)))
+                    .into(),
+                l.object.finalizers.join(", ").into(),
+            ],
+        );
+    }
+    table
+}
+
+/// Every finalizer on `objects`, with who removes it and the evidence.
+pub fn finalizer_table(objects: &[LeftoverFinding]) -> Table {
+    let mut table = Table::new(vec![
+        Column::new("finalizer"),
+        Column::new("on"),
+        Column::new("state"),
+        Column::new("removed by"),
+        Column::new("evidence").shrink(),
+    ]);
+    for l in objects {
+        for v in &l.finalizer_verdicts {
+            table.push(
+                v.name.clone(),
+                vec![
+                    v.name.clone().into(),
+                    l.object.display().into(),
+                    state_cell(v.state),
+                    v.owner.clone().into(),
+                    v.evidence.clone().into(),
+                ],
+            );
+        }
+    }
+    table
 }
 
 /// Admission webhooks that intercept what this namespace's deletion needs.
@@ -205,50 +261,10 @@ pub fn diagnosis(
     if d.leftovers.is_empty() {
         printer.line("  none")?;
     } else {
-        let mut table = Table::new(vec![
-            Column::new("object"),
-            Column::new("age"),
-            Column::new("deleting"),
-            Column::new("finalizers").shrink(),
-        ]);
-        for l in &d.leftovers {
-            table.push(
-                l.object.display(),
-                vec![
-                    l.object.display().into(),
-                    age(l.object.created, now).into(),
-                    l.object
-                        .deletion_timestamp
-                        .map_or_else(|| "no".to_owned(), |t| format!("for {}", age(Some(t), now)))
-                        .into(),
-                    l.object.finalizers.join(", ").into(),
-                ],
-            );
-        }
-        printer.table(&table)?;
+        printer.table(&objects_table(&d.leftovers, now))?;
     }
 
-    let mut finalizers = Table::new(vec![
-        Column::new("finalizer"),
-        Column::new("on"),
-        Column::new("state"),
-        Column::new("removed by"),
-        Column::new("evidence").shrink(),
-    ]);
-    for l in &d.leftovers {
-        for v in &l.finalizer_verdicts {
-            finalizers.push(
-                v.name.clone(),
-                vec![
-                    v.name.clone().into(),
-                    l.object.display().into(),
-                    state_cell(v.state),
-                    v.owner.clone().into(),
-                    v.evidence.clone().into(),
-                ],
-            );
-        }
-    }
+    let mut finalizers = finalizer_table(&d.leftovers);
     for v in &d.namespace_finalizers {
         finalizers.push(
             v.name.clone(),
