@@ -22,11 +22,15 @@ pub const DEFAULT_WAIT: Duration = Duration::from_secs(120);
     after_long_help = after_help()
 )]
 pub struct Cli {
-    /// Namespaces to diagnose (default: list the Terminating ones)
-    #[arg(value_name = "NAMESPACE")]
+    /// Namespaces to diagnose (default: list the Terminating ones), or TYPE/NAME of any object
+    /// stuck Terminating (`crd/NAME` for a CustomResourceDefinition and the custom resources it
+    /// waits on; `-n` for a namespaced object)
+    #[arg(value_name = "NAMESPACE|TYPE/NAME")]
     pub namespaces: Vec<String>,
 
-    /// Diagnose every Terminating namespace
+    /// Every object stuck Terminating in the cluster (namespaces, CRDs, any namespaced or
+    /// cluster-scoped object) and objects whose namespace is gone, grouped by cause with the
+    /// command for each; with --fix, fixes every Terminating namespace
     #[arg(long, conflicts_with = "namespaces")]
     pub all: bool,
 
@@ -78,7 +82,7 @@ impl Cli {
 
 fn after_help() -> String {
     format!(
-        "Examples:\n  kubectl ns-unstick                      # list Terminating namespaces and why\n  kubectl ns-unstick rdbms                # diagnose one\n  kubectl ns-unstick rdbms --fix          # fix the cause (asks first)\n  kubectl ns-unstick rdbms --fix --force-finalize --wait\n\n{}",
+        "Examples:\n  kubectl ns-unstick                      # list Terminating namespaces and why\n  kubectl ns-unstick rdbms                # diagnose one\n  kubectl ns-unstick rdbms --fix          # fix the cause (asks first)\n  kubectl ns-unstick rdbms --fix --force-finalize --wait\n  kubectl ns-unstick crd/widgets.example.com --fix   # a CRD stuck on its instances\n  kubectl ns-unstick configmap/settings -n shop      # any object stuck Terminating\n  kubectl ns-unstick --all                # everything stuck, cluster-wide\n\n{}",
         firstaid::exit::help_text()
     )
 }

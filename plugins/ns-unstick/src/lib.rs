@@ -20,7 +20,11 @@ pub mod finalizers;
 mod finalizers_props;
 pub mod labels;
 pub mod model;
+mod object_run;
+pub mod objects;
 mod render;
+pub mod scan;
+mod scan_run;
 mod wait;
 pub mod webhooks;
 
@@ -96,6 +100,13 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     let cancel = Cancel::on_ctrl_c();
     if cli.namespaces.is_empty() && !cli.all {
         return list_terminating(&kube, &mut printer).await;
+    }
+    if cli.all && !cli.wants_fix() && cli.wait.is_none() {
+        let concurrency = cli.mutation.concurrency.concurrency;
+        return scan_run::run(&kube, concurrency, &cancel, &mut printer).await;
+    }
+    if cli.namespaces.iter().any(|a| a.contains('/')) {
+        return object_run::run(&cli, &kube, &cancel, &mut printer).await;
     }
     unstick(&cli, &kube, &cancel, &mut printer).await
 }
@@ -365,7 +376,7 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         if !human {
             printer.document("NamespaceDiagnosis", &document(Some(&plan), None, None))?;
         }
-        return refuse_or_wait(&diagnoses, printer);
+        return refuse_or_wait(diagnoses.iter().flat_map(|d| &d.blockers), printer);
     }
     let applier = Applier {
         kube,
@@ -457,10 +468,11 @@ fn print_human(
 
 /// `--fix` found nothing it may do on its own: explain which override would, or that waiting is
 /// the fix.
-fn refuse_or_wait(diagnoses: &[Diagnosis], printer: &mut Printer) -> Result<Exit> {
-    let blocking: Vec<&diagnose::Blocker> = diagnoses
-        .iter()
-        .flat_map(|d| &d.blockers)
+fn refuse_or_wait<'a>(
+    blockers: impl Iterator<Item = &'a diagnose::Blocker>,
+    printer: &mut Printer,
+) -> Result<Exit> {
+    let blocking: Vec<&diagnose::Blocker> = blockers
         .filter(|b| {
             !matches!(
                 b.cause,

@@ -7,7 +7,7 @@ use firstaid::Result;
 use firstaid::age::age;
 use firstaid::output::{Cell, Column, Table, Tone};
 
-use crate::diagnose::{Cause, Diagnosis, LeftoverFinding, quick_reason};
+use crate::diagnose::{Blocker, Cause, Diagnosis, LeftoverFinding, quick_reason};
 use crate::finalizers::FinalizerState;
 use crate::model::{ApiServiceState, NamespaceState};
 
@@ -291,12 +291,21 @@ pub fn diagnosis(
         }
     }
 
+    verdict(
+        printer,
+        &d.blockers,
+        "nothing found blocking; the namespace controller should finish shortly",
+    )
+}
+
+/// The numbered blockers, each with its fix (`none` when there are none).
+pub fn verdict(printer: &mut Printer, blockers: &[Blocker], none: &str) -> Result<()> {
     printer.line("")?;
-    printer.line(&bold(printer, "Verdict:"))?;
-    if d.blockers.is_empty() {
-        printer.line("  nothing found blocking; the namespace controller should finish shortly")?;
+    printer.line(&printer.paint("Verdict:", Tone::Bold))?;
+    if blockers.is_empty() {
+        printer.line(&format!("  {none}"))?;
     }
-    for (i, b) in d.blockers.iter().enumerate() {
+    for (i, b) in blockers.iter().enumerate() {
         printer.line(&format!("  {}. {}", i + 1, b.detail))?;
         printer.line(&format!("     fix: {}", b.fix))?;
     }
