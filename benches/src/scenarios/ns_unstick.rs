@@ -94,5 +94,5 @@ fn run(b: &mut Bench) -> anyhow::Result<()> {
         sh
     })?;
     b.ratio(&ours, &base);
-    Ok(())
+    super::ns_unstick_all::measure_all(b, &ns)
 }
