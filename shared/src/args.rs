@@ -61,7 +61,7 @@ impl ObjectArg {
 
 /// The longest duration any flag accepts: 100 years. Nothing a plugin waits for or filters by is
 /// older, and the bound keeps the arithmetic the durations feed (a deadline `now + wait`, an age
-/// cut-off `now - older_than`) inside what `Instant` and chrono can represent: humantime alone
+/// cut-off `now - older_than`) inside what `Instant` and a timestamp can represent: humantime alone
 /// accepts up to 2^64 seconds, and `Instant::now() + that` panics.
 pub const MAX_DURATION: Duration = Duration::from_secs(100 * 31_557_600);
 
@@ -150,7 +150,7 @@ mod tests {
         }
         let longest = parse_duration("36500d").expect("d");
         assert!(std::time::Instant::now().checked_add(longest).is_some());
-        let delta = chrono::TimeDelta::from_std(longest).expect("fits chrono");
-        assert!(chrono::Utc::now().checked_sub_signed(delta).is_some());
+        let delta = k8s_openapi::jiff::SignedDuration::try_from(longest).expect("fits");
+        assert!(crate::k8s::time::now().checked_sub(delta).is_ok());
     }
 }

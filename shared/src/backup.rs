@@ -69,7 +69,7 @@ impl Backup {
     /// A new timestamped directory `<root>/<plugin>/<UTC time>-<pid>`.
     pub fn create(root: Option<&Path>, plugin: &str, expected_objects: usize) -> Result<Self> {
         let root = root.map_or_else(default_root, Path::to_path_buf);
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let stamp = crate::k8s::time::now().strftime("%Y%m%dT%H%M%SZ");
         let dir = root
             .join(plugin)
             .join(format!("{stamp}-{}", std::process::id()));

@@ -1,14 +1,14 @@
 //! The shared library of the firstaid kubectl plugins.
 //!
-//! Everything two plugins would otherwise write twice lives here: kubectl's connection flags and
-//! the client they build ([`kubeargs`]), the one path every destructive fix takes ([`plan`],
+//! Everything two plugins would otherwise write twice lives here: the cluster facts they read
+//! ([`k8s`]: node state, pod owners, Service backends, finalizers, ages), kubectl's connection
+//! flags and the client they build ([`kubeargs`]), the one path every destructive fix takes ([`plan`],
 //! [`apply`], [`backup`], [`access`]), output ([`output`]), errors and exit codes ([`error`],
 //! [`exit`]), progress ([`progress`]), bounded concurrency with 429 handling and Ctrl-C
 //! ([`concurrency`]), paginated lists ([`pager`]) and the small parsers users feed ([`args`],
 //! [`quantity`]). A plugin's `main` parses its flags, calls [`run::run`], and renders.
 
 pub mod access;
-pub mod age;
 pub mod apply;
 pub mod args;
 pub mod backup;
@@ -17,6 +17,7 @@ pub mod concurrency;
 pub mod error;
 pub mod exec_auth;
 pub mod exit;
+pub mod k8s;
 pub mod kubeargs;
 pub mod output;
 pub mod pager;

@@ -145,12 +145,6 @@ impl Printer {
         (printer, out, err)
     }
 
-    #[must_use]
-    pub fn with_width(mut self, width: usize) -> Self {
-        self.width = Some(width);
-        self
-    }
-
     /// Whether progress bars and prompts may draw on stderr.
     pub fn interactive(&self) -> bool {
         self.stderr_tty && !self.format.is_structured()

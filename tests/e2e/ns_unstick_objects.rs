@@ -150,23 +150,29 @@ fn all_lists_every_stuck_object_grouped_with_its_command() {
             .find(|i| i["object"] == object)
             .unwrap_or_else(|| panic!("{object} not listed: {doc}"))
     };
-    let n = find(&format!("namespace/{stuck_ns}"));
-    assert_eq!(n["group"], "namespaces");
-    assert_eq!(n["command"], format!("kubectl ns-unstick {stuck_ns}"));
-    let d = find(&format!(
+    let namespace = find(&format!("namespace/{stuck_ns}"));
+    assert_eq!(namespace["group"], "namespaces");
+    assert_eq!(
+        namespace["command"],
+        format!("kubectl ns-unstick {stuck_ns}")
+    );
+    let definition = find(&format!(
         "customresourcedefinition.apiextensions.k8s.io/{crd}"
     ));
-    assert_eq!(d["group"], "customResourceDefinitions");
-    assert_eq!(d["command"], format!("kubectl ns-unstick crd/{crd}"));
-    let p = find(&format!("{active}/persistentvolumeclaim/data"));
-    assert_eq!(p["group"], "storage");
+    assert_eq!(definition["group"], "customResourceDefinitions");
     assert_eq!(
-        p["command"],
+        definition["command"],
+        format!("kubectl ns-unstick crd/{crd}")
+    );
+    let claim = find(&format!("{active}/persistentvolumeclaim/data"));
+    assert_eq!(claim["group"], "storage");
+    assert_eq!(
+        claim["command"],
         format!("kubectl fix-pvc-finalizer data -n {active}")
     );
-    let t = find(&format!("thing.{thing_group}/{thing}"));
-    assert_eq!(t["group"], "deadFinalizers", "{t}");
-    let command = t["command"].as_str().expect("command").to_owned();
+    let object = find(&format!("thing.{thing_group}/{thing}"));
+    assert_eq!(object["group"], "deadFinalizers", "{object}");
+    let command = object["command"].as_str().expect("command").to_owned();
     assert_eq!(
         command,
         format!("kubectl ns-unstick thing.{thing_group}/{thing}")

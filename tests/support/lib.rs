@@ -692,7 +692,10 @@ pub fn now_rfc3339() -> String {
 
 /// `t` as RFC 3339 UTC with seconds precision, e.g. `2026-01-02T03:04:05Z`.
 pub fn rfc3339(t: SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    jiff::Timestamp::try_from(t)
+        .expect("a time after 1970")
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[cfg(test)]

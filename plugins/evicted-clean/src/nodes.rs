@@ -2,16 +2,17 @@
 //!
 //! Deleting evicted records fixes nothing if the node is still under pressure: the replacement
 //! lands on the same node and is evicted again. So each node involved is shown with its current
-//! pressure conditions and taints, the kubelet eviction signals behind them, and the FAQ's remedy
-//! class (S2 Table 6-5); and the controller-manager's eviction brakes (S2 §6.1.5) are checked
-//! against the cluster's node counts.
+//! pressure conditions and taints, the kubelet eviction signals behind them, and the remedy class
+//! the FAQ on evicted pods gives for each; and the controller-manager's eviction brakes (the FAQ on
+//! pods not evicted from NotReady nodes) are checked against the cluster's node counts.
 
 use std::collections::BTreeMap;
 
+use firstaid::k8s::{NodeState, Pressure, Readiness, Timestamp};
 use firstaid::k8s_openapi::api::core::v1::Node;
 use serde::Serialize;
 
-/// One row of S2 Table 6-5: node condition ↔ taint ↔ eviction signals ↔ what to do.
+/// Node condition ↔ taint ↔ eviction signals ↔ what to do, as the FAQ on evicted pods tabulates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PressureKind {
@@ -23,14 +24,14 @@ pub struct PressureKind {
 
 pub const PRESSURES: [PressureKind; 3] = [
     PressureKind {
-        condition: "MemoryPressure",
-        taint: "node.kubernetes.io/memory-pressure",
+        condition: Pressure::Memory.condition(),
+        taint: Pressure::Memory.taint(),
         signals: &["memory.available"],
         remedy: "bigger node flavor (more memory), or lower pod usage; set memory requests near real usage",
     },
     PressureKind {
-        condition: "DiskPressure",
-        taint: "node.kubernetes.io/disk-pressure",
+        condition: Pressure::Disk.condition(),
+        taint: Pressure::Disk.taint(),
         signals: &[
             "nodefs.available",
             "nodefs.inodesFree",
@@ -40,8 +41,8 @@ pub const PRESSURES: [PressureKind; 3] = [
         remedy: "expand the node's disk; prune unused images and oversized container logs",
     },
     PressureKind {
-        condition: "PIDPressure",
-        taint: "node.kubernetes.io/pid-pressure",
+        condition: Pressure::Pid.condition(),
+        taint: Pressure::Pid.taint(),
         signals: &["pid.available"],
         remedy: "raise kernel.pid_max on the node, or find the pod leaking processes",
     },
@@ -84,43 +85,33 @@ pub struct NodeFacts {
     pub zone: Option<String>,
 }
 
+impl PressureKind {
+    fn of(pressure: Pressure) -> Self {
+        PRESSURES[Pressure::ALL
+            .iter()
+            .position(|p| *p == pressure)
+            .unwrap_or_default()]
+    }
+}
+
 impl NodeFacts {
     pub fn from_node(node: &Node) -> Self {
-        let conditions = node
-            .status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let ready_condition = conditions.iter().find(|c| c.type_ == "Ready");
-        let pressures = PRESSURES
-            .iter()
-            .filter(|p| {
-                conditions
-                    .iter()
-                    .any(|c| c.type_ == p.condition && c.status == "True")
-            })
-            .copied()
-            .collect();
-        let spec = node.spec.as_ref();
+        let state = NodeState::of(node);
         NodeFacts {
-            name: node.metadata.name.clone().unwrap_or_default(),
-            ready: ready_condition.map(|c| c.status == "True"),
-            ready_since: ready_condition
-                .and_then(|c| c.last_transition_time.as_ref())
-                .or(node.metadata.creation_timestamp.as_ref())
-                .map(|t| t.0.as_second()),
-            pressures,
-            taints: spec
-                .and_then(|s| s.taints.as_ref())
+            ready: state.readiness().map(|r| r == Readiness::Ready),
+            // A node that never reported Ready has been in that state since it was created.
+            ready_since: state
+                .ready_since()
+                .or(state.created)
+                .map(Timestamp::as_second),
+            pressures: state
+                .pressures()
                 .into_iter()
-                .flatten()
-                .map(|t| match &t.value {
-                    Some(v) if !v.is_empty() => format!("{}={v}:{}", t.key, t.effect),
-                    _ => format!("{}:{}", t.key, t.effect),
-                })
+                .map(PressureKind::of)
                 .collect(),
-            unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
+            taints: state.taints.iter().map(ToString::to_string).collect(),
+            unschedulable: state.unschedulable,
+            name: state.name,
             zone: node
                 .metadata
                 .labels
@@ -315,7 +306,7 @@ mod tests {
 
     #[test]
     fn small_zone_over_55_percent_down_stops_evicting() {
-        // T11: 40 nodes, 23 NotReady (57.5 %).
+        // The FAQ's example: 40 nodes, 23 NotReady (57.5 %).
         let zones = zone_evictions(&fleet(40, 23, "z1"));
         assert_eq!(zones[0].state, ZoneState::PartialDisruption);
         assert!(zones[0].note().expect("note").contains("halted"));

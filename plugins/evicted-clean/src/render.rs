@@ -9,13 +9,14 @@ use firstaid::output::{Cell, Column, Printer, Table, Tone};
 
 use crate::report::{Group, NodeReport};
 use crate::select::FailedPod;
-use crate::stuck::{StuckPod, human};
+use crate::stuck::StuckPod;
+use firstaid::k8s::time::human_seconds;
 
 /// Up to this many pods are listed one by one without `-o wide`.
 pub const LIST_PODS_UP_TO: usize = 20;
 
 fn age(now: i64, at: Option<i64>) -> String {
-    at.map_or_else(|| "?".into(), |t| human(now - t))
+    at.map_or_else(|| "?".into(), |t| human_seconds(now - t))
 }
 
 pub fn groups_table(groups: &[Group], now: i64) -> Table {
@@ -166,7 +167,7 @@ pub fn stuck_table(pods: &[StuckPod], now: i64) -> Table {
                 p.namespace.to_string().into(),
                 p.name.clone().into(),
                 node.into(),
-                human(now - p.deadline).into(),
+                human_seconds(now - p.deadline).into(),
                 action,
                 p.verdict.explain(node).into(),
             ],

@@ -17,8 +17,9 @@ use crate::cli::Phase;
 /// `status.reason` values the kubelet leaves on a pod it refused or stopped: the pod is only a
 /// record (its containers are gone, it uses no resources), and its controller already made a
 /// replacement. `Evicted` is node-pressure eviction; the others are admission failures
-/// (`OutOf*`, `NodeAffinity`, `UnexpectedAdmissionError`, S2 §6.1.11), graceful node shutdown
-/// (`Terminated`, `NodeShutdown`) and containers lost with their node (`ContainerStatusUnknown`).
+/// (`OutOf*`, `NodeAffinity`, `UnexpectedAdmissionError`: the FAQ on pods the kubelet rejected),
+/// graceful node shutdown (`Terminated`, `NodeShutdown`) and containers lost with their node
+/// (`ContainerStatusUnknown`).
 pub const RECORD_ONLY_REASONS: [&str; 12] = [
     "Evicted",
     "UnexpectedAdmissionError",
@@ -252,30 +253,11 @@ pub fn deletion_state(pod: &Pod) -> Deletion {
     }
 }
 
-/// The controlling owner; a ReplicaSet named `<deployment>-<pod-template-hash>` is shown as its
-/// Deployment, which is what the user created.
+/// The owner as the user created it ([`firstaid::k8s::Owner`]), its strings shared between pods.
 pub fn owner_of(pod: &Pod, strings: &mut Interner) -> Option<Owner> {
-    let refs = pod.metadata.owner_references.as_ref()?;
-    let owner = refs
-        .iter()
-        .find(|r| r.controller == Some(true))
-        .or_else(|| refs.first())?;
-    if owner.kind == "ReplicaSet"
-        && let Some(hash) = pod
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get("pod-template-hash"))
-        && let Some(deployment) = owner.name.strip_suffix(&format!("-{hash}"))
-    {
-        return Some(Owner {
-            kind: strings.get("Deployment"),
-            name: strings.get(deployment),
-        });
-    }
-    Some(Owner {
-        kind: strings.get(&owner.kind),
-        name: strings.get(&owner.name),
+    firstaid::k8s::Owner::of_pod(pod).map(|o| Owner {
+        kind: strings.get(o.kind),
+        name: strings.get(o.name),
     })
 }
 
@@ -376,7 +358,8 @@ pub fn classify(reason: &str, message: &str) -> CauseClass {
 }
 
 impl CauseClass {
-    /// One line of what to do, from the FAQ (S2 §6.1.5, §6.1.11, §6.4.2).
+    /// One line of what to do, from the FAQ answers on evicted pods, pods the kubelet rejected and
+    /// pods lost with their node.
     pub fn advice(self) -> &'static str {
         match self {
             CauseClass::NodePressure => {

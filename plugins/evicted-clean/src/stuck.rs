@@ -1,8 +1,8 @@
 //! Pods stuck Terminating, and the one case where forcing them out is safe.
 //!
 //! When a node dies, kube-controller-manager marks its pods for deletion; they stay Terminating
-//! because only that node's kubelet can confirm the containers stopped (S2 §6.1.5 item 5,
-//! §6.1.8). If the node comes back they disappear on their own; if the node object was deleted,
+//! because only that node's kubelet can confirm the containers stopped (the FAQ on pods stuck
+//! Terminating after a node failure). If the node comes back they disappear on their own; if the node object was deleted,
 //! nothing will ever confirm, and a force delete (grace period 0) is the fix. On a Ready node a
 //! force delete would only hide a kubelet problem while the containers keep running, so it is
 //! never offered there; on a NotReady node only after the user says how long is long enough.
@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use firstaid::k8s::time::human_seconds;
 use firstaid::k8s_openapi::api::core::v1::Pod;
 use serde::Serialize;
 
@@ -77,13 +78,13 @@ impl Verdict {
             ),
             Verdict::ForceDeleteNodeNotReady { not_ready_seconds } => format!(
                 "node {node} NotReady for {}: force delete (the containers may still run if it comes back)",
-                human(*not_ready_seconds)
+                human_seconds(*not_ready_seconds)
             ),
             Verdict::WaitForNode {
                 not_ready_seconds: Some(s),
             } => format!(
                 "node {node} NotReady for {}: the pod goes away when the node recovers; if it will not, delete the node object or rerun with --not-ready-for",
-                human(*s)
+                human_seconds(*s)
             ),
             Verdict::WaitForNode {
                 not_ready_seconds: None,
@@ -100,20 +101,6 @@ impl Verdict {
                 "never scheduled; something other than a kubelet holds it (finalizers?)".into()
             }
         }
-    }
-}
-
-/// `3d1h`, `12m`, `40s`.
-pub fn human(seconds: i64) -> String {
-    let s = seconds.max(0);
-    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s}s"),
-        (0, 0, m) => format!("{m}m"),
-        (0, h, 0) => format!("{h}h"),
-        (0, h, m) => format!("{h}h{m}m"),
-        (d, 0, _) => format!("{d}d"),
-        (d, h, _) => format!("{d}d{h}h"),
     }
 }
 
@@ -239,7 +226,7 @@ mod tests {
             stuck(&terminating("ready", old), &nodes, None, None, NOW, &mut s).expect("stuck");
         assert_eq!(ready.verdict, Verdict::NodeReady);
         assert!(!ready.verdict.force_delete());
-        // T9 (a): NotReady but present → wait by default.
+        // NotReady but present → wait by default.
         let down =
             stuck(&terminating("down", old), &nodes, None, None, NOW, &mut s).expect("stuck");
         assert!(matches!(down.verdict, Verdict::WaitForNode { .. }));
@@ -296,13 +283,5 @@ mod tests {
             verdict_for_node(None, &[], &nodes, None, NOW),
             Verdict::Unscheduled
         );
-    }
-
-    #[test]
-    fn human_durations() {
-        assert_eq!(human(45), "45s");
-        assert_eq!(human(720), "12m");
-        assert_eq!(human(3 * 86_400 + 3600), "3d1h");
-        assert_eq!(human(5400), "1h30m");
     }
 }

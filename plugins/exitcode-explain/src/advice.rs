@@ -1,7 +1,10 @@
 //! The concrete commands and facts a verdict hands the user, filled in with the real pod,
 //! container and owner names so they can be pasted as they are.
 
-use crate::backoff::format_seconds;
+use std::time::Duration;
+
+use firstaid::k8s::human_duration;
+
 use crate::facts::{ContainerFacts, ContainerType, PodFacts, Termination, Usage};
 
 /// `kubectl logs … --previous`: what the container printed before it died.
@@ -66,7 +69,7 @@ pub fn ports(c: &ContainerFacts) -> String {
 
 /// How long the terminated container ran, `3m38s`.
 pub fn ran_for(t: &Termination) -> Option<String> {
-    ran_for_seconds(t).map(format_seconds)
+    ran_for_seconds(t).map(|s| human_duration(Duration::from_secs(s)))
 }
 
 pub fn ran_for_seconds(t: &Termination) -> Option<u64> {

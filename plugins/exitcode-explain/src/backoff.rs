@@ -1,10 +1,13 @@
-//! Where a crash-looping container is in the kubelet's restart back-off (S2 §6.2.6).
+//! Where a crash-looping container is in the kubelet's restart back-off (the FAQ on CrashLoopBackOff).
 //!
 //! The kubelet restarts a crashed container at once the first time, then waits 10 s, 20 s, 40 s …
 //! doubling up to 5 min, and forgets the back-off once the container has run 10 min. The delay is
 //! derived from `restartCount` (the n-th restart waited 10·2^(n−1) s), and the kubelet's own
 //! `back-off 40s restarting failed container=…` message wins when the status carries it.
 
+use std::time::Duration;
+
+use firstaid::k8s::human_duration;
 use serde::Serialize;
 
 /// The kubelet's initial back-off, its cap, and how long a container must run to reset it.
@@ -31,10 +34,10 @@ impl BackOff {
     pub fn describe(&self) -> String {
         format!(
             "back-off {} (stage {}/{STAGES}: 10s doubling to 5m{}; resets after {} running)",
-            format_seconds(self.delay_seconds),
+            human_duration(Duration::from_secs(self.delay_seconds)),
             self.stage,
             if self.capped { ", capped" } else { "" },
-            format_seconds(RESET_AFTER_SECONDS),
+            human_duration(Duration::from_secs(RESET_AFTER_SECONDS)),
         )
     }
 }
@@ -128,26 +131,6 @@ pub fn parse_go_duration(text: &str) -> Option<u64> {
     (any && number.is_empty()).then_some(total)
 }
 
-/// `218` → `3m38s`, `45` → `45s`, `7200` → `2h0m`, `90061` → `1d1h`: two units at most, the
-/// way `kubectl get` ages read.
-pub fn format_seconds(seconds: u64) -> String {
-    let (d, h, m, s) = (
-        seconds / 86_400,
-        seconds / 3600 % 24,
-        seconds / 60 % 60,
-        seconds % 60,
-    );
-    if d > 0 {
-        format!("{d}d{h}h")
-    } else if h > 0 {
-        format!("{h}h{m}m")
-    } else if m > 0 {
-        format!("{m}m{s}s")
-    } else {
-        format!("{s}s")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,7 +165,7 @@ mod tests {
         );
         let s = stage(40, None, "Always", Some(1)).expect("backoff");
         assert_eq!((s.delay_seconds, s.stage, s.capped), (300, 6, true));
-        assert!(s.describe().contains("back-off 5m0s (stage 6/6"));
+        assert!(s.describe().contains("back-off 5m (stage 6/6"));
         assert_eq!(stage(0, None, "Always", Some(1)), None);
         assert_eq!(stage(5, None, "Never", Some(1)), None);
         assert_eq!(stage(5, None, "OnFailure", Some(0)), None);
@@ -208,15 +191,5 @@ mod tests {
         for bad in ["", "5", "5x", "m", "1.5s"] {
             assert_eq!(parse_go_duration(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn durations_read_like_kubectl() {
-        // T19: 09:01:33 → 09:05:11.
-        assert_eq!(format_seconds(218), "3m38s");
-        assert_eq!(format_seconds(45), "45s");
-        assert_eq!(format_seconds(300), "5m0s");
-        assert_eq!(format_seconds(7200), "2h0m");
-        assert_eq!(format_seconds(90_061), "1d1h");
     }
 }

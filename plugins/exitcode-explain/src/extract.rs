@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use firstaid::k8s::time::{event_first_seen, event_last_seen};
+use firstaid::k8s::{NodeState, Owner};
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateTerminated, ContainerStatus, EphemeralContainer,
     Event, Node, Pod, Probe, ResourceRequirements,
@@ -12,8 +14,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::facts::{
-    Condition, ContainerFacts, ContainerType, EventFacts, NodeFacts, PodFacts, ProbeFacts, State,
-    Termination,
+    ContainerFacts, ContainerType, EventFacts, NodeFacts, PodFacts, ProbeFacts, State, Termination,
 };
 
 /// Every container of the pod (init and sidecar, regular, ephemeral), spec joined with status.
@@ -235,33 +236,11 @@ pub fn pod(pod: &Pod, events: &[Event]) -> PodFacts {
     }
 }
 
-/// `Deployment/web` for a pod of ReplicaSet `web-7d4fc654bb` with that pod-template-hash.
 fn owner(pod: &Pod) -> Option<(String, String)> {
-    let refs = pod.metadata.owner_references.as_ref()?;
-    let owner = refs
-        .iter()
-        .find(|r| r.controller == Some(true))
-        .or_else(|| refs.first())?;
-    if owner.kind == "ReplicaSet" {
-        let hash = pod
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get("pod-template-hash"));
-        if let Some(deployment) = hash.and_then(|h| owner.name.strip_suffix(&format!("-{h}"))) {
-            return Some(("Deployment".into(), deployment.to_owned()));
-        }
-    }
-    Some((owner.kind.clone(), owner.name.clone()))
+    Owner::of_pod(pod).map(|o| (o.kind.to_owned(), o.name.to_owned()))
 }
 
 pub fn event(e: &Event) -> EventFacts {
-    let micro = e.event_time.as_ref().map(|t| t.0);
-    let series_last = e
-        .series
-        .as_ref()
-        .and_then(|s| s.last_observed_time.as_ref())
-        .map(|t| t.0);
     EventFacts {
         reason: e.reason.clone().unwrap_or_default(),
         message: e.message.clone().unwrap_or_default(),
@@ -270,13 +249,8 @@ pub fn event(e: &Event) -> EventFacts {
             .count
             .or_else(|| e.series.as_ref().and_then(|s| s.count))
             .unwrap_or(1),
-        first: e.first_timestamp.as_ref().map(|t| t.0).or(micro),
-        last: e
-            .last_timestamp
-            .as_ref()
-            .map(|t| t.0)
-            .or(series_last)
-            .or(micro),
+        first: event_first_seen(e),
+        last: event_last_seen(e),
         field_path: e.involved_object.field_path.clone(),
     }
 }
@@ -295,14 +269,7 @@ pub fn node(node: &Node, system_ooms: &[Event]) -> NodeFacts {
                     .map(|i| i.architecture.clone())
                     .filter(|a| !a.is_empty())
             }),
-        memory_pressure: status
-            .and_then(|s| s.conditions.as_ref())
-            .and_then(|c| c.iter().find(|c| c.type_ == "MemoryPressure"))
-            .map(|c| Condition {
-                status: c.status.clone(),
-                since: c.last_transition_time.as_ref().map(|t| t.0),
-                message: c.message.clone(),
-            }),
+        memory_pressure: NodeState::of(node).condition("MemoryPressure").cloned(),
         system_ooms: system_ooms.iter().map(event).collect(),
     }
 }

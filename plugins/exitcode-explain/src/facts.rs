@@ -4,7 +4,7 @@
 //! lines each, and so the rules can be read without knowing where in a Pod each field lives.
 //! [`crate::extract`] fills them from the fetched objects.
 
-use k8s_openapi::jiff::Timestamp;
+use firstaid::k8s::{NodeCondition, Timestamp};
 
 /// Where in the pod a container is declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -163,21 +163,14 @@ pub struct PodFacts {
     pub events: Vec<EventFacts>,
 }
 
-/// `status.conditions[type=MemoryPressure]` of the node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Condition {
-    pub status: String,
-    pub since: Option<Timestamp>,
-    pub message: Option<String>,
-}
-
 /// The node the pod ran on.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NodeFacts {
     pub name: String,
     /// `kubernetes.io/arch` label (or `status.nodeInfo.architecture`).
     pub arch: Option<String>,
-    pub memory_pressure: Option<Condition>,
+    /// `status.conditions[type=MemoryPressure]`.
+    pub memory_pressure: Option<NodeCondition>,
     /// `SystemOOM` events the kubelet recorded for the node.
     pub system_ooms: Vec<EventFacts>,
 }

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::time::Duration;
 
+use firstaid::k8s::human_duration;
 use firstaid::output::{Cell, Column, Table, Tone};
 use firstaid::{Format, Printer, Result};
 use serde::Serialize;
@@ -312,7 +314,7 @@ fn container_block(p: &mut Printer, r: &ContainerReport) -> Result<()> {
         if let (Some(start), Some(end)) = (&t.started_at, &t.finished_at) {
             let ran = t
                 .ran_for_seconds
-                .map(|s| format!(" ({})", crate::backoff::format_seconds(s)))
+                .map(|s| format!(" ({})", human_duration(Duration::from_secs(s))))
                 .unwrap_or_default();
             p.line(&format!("  {} {start} → {end}{ran}", label(p, "Ran")))?;
         }
@@ -415,11 +417,11 @@ pub fn scan_table(
                 .as_ref()
                 .map_or_else(
                     || "-".into(),
-                    |b| crate::backoff::format_seconds(b.delay_seconds),
+                    |b| human_duration(Duration::from_secs(b.delay_seconds)),
                 )
                 .into(),
             t.and_then(|t| t.ran_for_seconds)
-                .map_or_else(|| "-".into(), crate::backoff::format_seconds)
+                .map_or_else(|| "-".into(), |s| human_duration(Duration::from_secs(s)))
                 .into(),
             t.and_then(|t| t.finished_at.clone())
                 .unwrap_or_else(|| "-".into())

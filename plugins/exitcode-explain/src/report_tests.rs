@@ -1,7 +1,8 @@
-//! Verdicts on fixtures: one per case the issue and the FAQs (T19–T22) name.
+//! Verdicts on fixtures: one per case the FAQs on exit codes, OOM kills and probe kills name.
 
 use super::*;
-use crate::facts::{Condition, EventFacts, ProbeFacts};
+use crate::facts::{EventFacts, ProbeFacts};
+use firstaid::k8s::NodeCondition;
 use k8s_openapi::jiff::Timestamp;
 
 #[allow(clippy::unnecessary_wraps)] // every timestamp field is an Option
@@ -62,7 +63,8 @@ fn node() -> NodeFacts {
     NodeFacts {
         name: "node-a".into(),
         arch: Some("amd64".into()),
-        memory_pressure: Some(Condition {
+        memory_pressure: Some(NodeCondition {
+            type_: "MemoryPressure".into(),
             status: "False".into(),
             since: ts("2023-01-01T00:00:00Z"),
             message: None,
@@ -211,7 +213,8 @@ fn t20c_137_with_a_node_system_oom_is_a_node_oom() {
 #[test]
 fn oomkilled_under_node_memory_pressure_is_a_node_oom() {
     let mut n = node();
-    n.memory_pressure = Some(Condition {
+    n.memory_pressure = Some(NodeCondition {
+        type_: "MemoryPressure".into(),
         status: "True".into(),
         since: ts("2023-01-28T09:03:00Z"),
         message: Some("kubelet has insufficient memory available".into()),

@@ -1,48 +1,10 @@
-//! Plain facts read off Kubernetes objects (node readiness, pod phase, event times, ages), so the
-//! safety rules in [`crate::safety`] can be written — and tested — without Kubernetes types.
+//! The parts of a pod that decide whether it still holds a claim, as plain data, so the safety
+//! rules in [`crate::safety`] can be written — and tested — without Kubernetes types. (Node state,
+//! owners, event times and ages are the shared [`firstaid::k8s`] facts.)
 
-use chrono::{DateTime, Utc};
-use firstaid::k8s_openapi::api::core::v1::{Event, Node, Pod};
+use firstaid::k8s::Owner;
+use firstaid::k8s_openapi::api::core::v1::Pod;
 use serde::Serialize;
-
-/// What the API says about the node a pod or attachment names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum NodeState {
-    Ready,
-    /// Exists but not Ready (kubelet down, or unreachable): it may still come back.
-    NotReady,
-    /// No Node object by that name: deleted, so nothing on it will ever report back.
-    Missing,
-}
-
-impl NodeState {
-    pub fn of(node: Option<&Node>) -> Self {
-        let Some(node) = node else {
-            return NodeState::Missing;
-        };
-        let ready = node
-            .status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .into_iter()
-            .flatten()
-            .any(|c| c.type_ == "Ready" && c.status == "True");
-        if ready {
-            NodeState::Ready
-        } else {
-            NodeState::NotReady
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            NodeState::Ready => "Ready",
-            NodeState::NotReady => "NotReady",
-            NodeState::Missing => "does not exist",
-        }
-    }
-}
 
 /// The parts of a pod that decide whether it still holds a claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,7 +22,8 @@ pub struct PodFacts {
     pub terminating: bool,
     /// Deleted with grace period 0 (force-deleted, or the kubelet is done): only waiting for cleanup.
     pub shut_down: bool,
-    /// `Kind/name` of the controller owning the pod, for advice like "scale down StatefulSet/web".
+    /// `Kind/name` of the pod's owner as the user created it (a ReplicaSet shows as its
+    /// Deployment), for advice like "scale down StatefulSet/web".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
 }
@@ -86,12 +49,7 @@ impl PodFacts {
             phase,
             terminating,
             shut_down,
-            owner: meta
-                .owner_references
-                .iter()
-                .flatten()
-                .find(|o| o.controller == Some(true))
-                .map(|o| format!("{}/{}", o.kind, o.name)),
+            owner: Owner::of_pod(pod).map(|o| o.to_string()),
         }
     }
 
@@ -121,50 +79,10 @@ fn display_status(pod: &Pod, phase: &str, terminating: bool) -> String {
         .unwrap_or_else(|| phase.to_owned())
 }
 
-/// A Kubernetes timestamp as a chrono time (for ages and JSON output).
-pub fn time(t: &firstaid::k8s_openapi::jiff::Timestamp) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t.as_second(), t.subsec_nanosecond().try_into().unwrap_or(0))
-}
-
-/// When an event last happened (series and legacy fields both used in the wild).
-pub fn event_time(event: &Event) -> Option<DateTime<Utc>> {
-    event
-        .last_timestamp
-        .as_ref()
-        .and_then(|t| time(&t.0))
-        .or_else(|| event.event_time.as_ref().and_then(|t| time(&t.0)))
-        .or_else(|| event.first_timestamp.as_ref().and_then(|t| time(&t.0)))
-        .or_else(|| {
-            event
-                .metadata
-                .creation_timestamp
-                .as_ref()
-                .and_then(|t| time(&t.0))
-        })
-}
-
-/// kubectl's short age: `45s`, `12m`, `5h`, `3d`.
-pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (now - since).num_seconds().max(0);
-    match secs {
-        0..120 => format!("{secs}s"),
-        120..7200 => format!("{}m", secs / 60),
-        7200..172_800 => format!("{}h", secs / 3600),
-        _ => format!("{}d", secs / 86400),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fixtures::*;
-
-    #[test]
-    fn node_states() {
-        assert_eq!(NodeState::of(None), NodeState::Missing);
-        assert_eq!(NodeState::of(Some(&node("n1", true))), NodeState::Ready);
-        assert_eq!(NodeState::of(Some(&node("n1", false))), NodeState::NotReady);
-    }
 
     #[test]
     fn pod_facts_read_like_kubectl() {
@@ -178,15 +96,5 @@ mod tests {
         let facts = PodFacts::of(&forced);
         assert!(facts.terminating && facts.shut_down);
         assert_eq!(facts.status, "Terminating");
-    }
-
-    #[test]
-    fn ages() {
-        let now = Utc::now();
-        assert_eq!(age(now - chrono::Duration::seconds(5), now), "5s");
-        assert_eq!(age(now - chrono::Duration::minutes(30), now), "30m");
-        assert_eq!(age(now - chrono::Duration::hours(22), now), "22h");
-        assert_eq!(age(now - chrono::Duration::hours(44), now), "44h");
-        assert_eq!(age(now - chrono::Duration::days(6), now), "6d");
     }
 }

@@ -1,4 +1,5 @@
-//! What each storage finalizer protects, who removes it, and when removing it by hand is safe.
+//! What each storage finalizer protects, and so which safety check applies before removing it by
+//! hand (who removes it is [`firstaid::k8s::finalizers`]).
 //!
 //! The FAQ's `{"metadata":{"finalizers":null}}` drops all of them at once. Each one exists for a
 //! reason, so the plugin names the controller that should have removed it and removes only those
@@ -6,11 +7,9 @@
 
 use serde::Serialize;
 
-pub const PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
-pub const PV_PROTECTION: &str = "kubernetes.io/pv-protection";
-pub const PV_CONTROLLER: &str = "kubernetes.io/pv-controller";
-pub const PROVISIONER: &str = "external-provisioner.volume.kubernetes.io/finalizer";
-pub const ATTACHER_PREFIX: &str = "external-attacher/";
+pub use firstaid::k8s::finalizers::{
+    ATTACHER_PREFIX, PROVISIONER, PV_CONTROLLER, PV_PROTECTION, PVC_PROTECTION, removed_by,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -35,29 +34,6 @@ pub fn family(finalizer: &str) -> Family {
         PV_CONTROLLER | PROVISIONER => Family::BackendCleanup,
         f if f.starts_with(ATTACHER_PREFIX) => Family::Attacher,
         _ => Family::Other,
-    }
-}
-
-/// Who removes the finalizer, and what it waits for.
-pub fn removed_by(finalizer: &str) -> String {
-    match family(finalizer) {
-        Family::ClaimProtection => {
-            "the PVC-protection controller (kube-controller-manager), once no scheduled pod uses the claim".into()
-        }
-        Family::VolumeProtection => {
-            "the PV-protection controller (kube-controller-manager), once the volume is no longer Bound to a claim".into()
-        }
-        Family::Attacher => format!(
-            "the CSI external-attacher of driver {}, once the volume is detached from the node",
-            finalizer.trim_start_matches(ATTACHER_PREFIX)
-        ),
-        Family::BackendCleanup if finalizer == PV_CONTROLLER => {
-            "the PV controller (kube-controller-manager), once the backend volume is deleted".into()
-        }
-        Family::BackendCleanup => {
-            "the CSI external-provisioner, once it has deleted the backend volume".into()
-        }
-        Family::Other => "another controller (not a storage finalizer this tool knows)".into(),
     }
 }
 

@@ -15,9 +15,9 @@ use firstaid::k8s_openapi::apimachinery::pkg::apis::meta::v1::{OwnerReference, T
 use firstaid::kube::api::ObjectMeta;
 
 /// A Kubernetes timestamp `ago` before now.
-pub fn ago(ago: chrono::Duration) -> Time {
-    let at = chrono::Utc::now() - ago;
-    Time(firstaid::k8s_openapi::jiff::Timestamp::from_second(at.timestamp()).expect("valid time"))
+pub fn ago(seconds: i64) -> Time {
+    let now = firstaid::k8s::Timestamp::now().as_second();
+    Time(firstaid::k8s::Timestamp::from_second(now - seconds).expect("valid time"))
 }
 
 fn meta(namespace: Option<&str>, name: &str) -> ObjectMeta {
@@ -26,13 +26,13 @@ fn meta(namespace: Option<&str>, name: &str) -> ObjectMeta {
         namespace: namespace.map(Into::into),
         uid: Some(format!("uid-{}-{name}", namespace.unwrap_or("cluster"))),
         resource_version: Some("1".into()),
-        creation_timestamp: Some(ago(chrono::Duration::hours(44))),
+        creation_timestamp: Some(ago(44 * 3600)),
         ..ObjectMeta::default()
     }
 }
 
 fn deleted(meta: &mut ObjectMeta, finalizers: &[&str]) {
-    meta.deletion_timestamp = Some(ago(chrono::Duration::minutes(30)));
+    meta.deletion_timestamp = Some(ago(30 * 60));
     meta.finalizers = Some(finalizers.iter().map(|f| (*f).to_owned()).collect());
 }
 
@@ -106,7 +106,7 @@ impl PodExt for Pod {
         self
     }
     fn deleted(mut self, grace: Option<i64>) -> Self {
-        self.metadata.deletion_timestamp = Some(ago(chrono::Duration::zero()));
+        self.metadata.deletion_timestamp = Some(ago(0));
         self.metadata.deletion_grace_period_seconds = grace;
         self
     }
@@ -262,7 +262,7 @@ pub trait AttachmentExt: Sized {
 
 impl AttachmentExt for VolumeAttachment {
     fn terminating(mut self) -> Self {
-        self.metadata.deletion_timestamp = Some(ago(chrono::Duration::hours(22)));
+        self.metadata.deletion_timestamp = Some(ago(22 * 3600));
         self.metadata.deletion_grace_period_seconds = Some(0);
         self
     }
@@ -271,7 +271,7 @@ impl AttachmentExt for VolumeAttachment {
             .get_or_insert_with(VolumeAttachmentStatus::default)
             .detach_error = Some(VolumeError {
             message: Some(message.into()),
-            time: Some(ago(chrono::Duration::hours(22))),
+            time: Some(ago(22 * 3600)),
             error_code: None,
         });
         self
@@ -313,7 +313,7 @@ pub fn event(about: &Pod, reason: &str, message: &str, count: i32) -> Event {
         message: Some(message.into()),
         count: Some(count),
         type_: Some("Warning".into()),
-        last_timestamp: Some(ago(chrono::Duration::seconds(51))),
+        last_timestamp: Some(ago(51)),
         ..Event::default()
     }
 }

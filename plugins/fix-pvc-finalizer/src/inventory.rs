@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use firstaid::k8s::{NodePresence, NodeState};
 use firstaid::k8s_openapi::api::core::v1::{
     Event, Node, PersistentVolume, PersistentVolumeClaim, Pod,
 };
@@ -97,7 +98,7 @@ pub struct Index<'a> {
     volumes: HashMap<&'a str, &'a PersistentVolume>,
     attachments_by_volume: HashMap<&'a str, Vec<&'a VolumeAttachment>>,
     users: HashMap<(&'a str, String), Vec<(&'a Pod, ClaimUse)>>,
-    nodes: HashMap<&'a str, &'a Node>,
+    nodes: HashMap<&'a str, NodePresence>,
     events: HashMap<&'a str, Vec<&'a Event>>,
 }
 
@@ -131,7 +132,12 @@ impl<'a> Index<'a> {
         let nodes = inv
             .nodes
             .iter()
-            .map(|n| (name_of(&n.metadata), n))
+            .map(|n| {
+                (
+                    name_of(&n.metadata),
+                    NodePresence::of(Some(&NodeState::of(n))),
+                )
+            })
             .collect();
         let mut events: HashMap<&str, Vec<&Event>> = HashMap::new();
         for event in &inv.events {
@@ -158,8 +164,12 @@ impl<'a> Index<'a> {
         self.volumes.get(name).copied()
     }
 
-    pub fn node(&self, name: &str) -> Option<&'a Node> {
-        self.nodes.get(name).copied()
+    /// Whether node `name` exists and is Ready.
+    pub fn node(&self, name: &str) -> NodePresence {
+        self.nodes
+            .get(name)
+            .copied()
+            .unwrap_or(NodePresence::Missing)
     }
 
     /// VolumeAttachments whose source is this PV.
@@ -205,7 +215,7 @@ impl<'a> Index<'a> {
             .and_then(|u| self.events.get(u))
             .cloned()
             .unwrap_or_default();
-        events.sort_by_key(|e| std::cmp::Reverse(crate::facts::event_time(e)));
+        events.sort_by_key(|e| std::cmp::Reverse(firstaid::k8s::time::event_last_seen(e)));
         events
     }
 }

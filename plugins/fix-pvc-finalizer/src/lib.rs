@@ -72,7 +72,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     };
     inventory.events = fetch::warning_events(&kube, &event_namespaces).await?;
 
-    let now = chrono::Utc::now();
+    let now = firstaid::k8s::Timestamp::now();
     let index = Index::new(&inventory);
     let subjects = diagnose::select(&index, &scope)?;
     let findings = diagnose::diagnose(&index, &subjects, overrides, now);

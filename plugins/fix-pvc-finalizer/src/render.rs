@@ -1,16 +1,16 @@
 //! What the user sees: a kubectl-style table of stuck objects, the evidence and advice per object
 //! (human formats), or one JSON/YAML document.
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use firstaid::output::{Cell, Column, Table, Tone};
 use firstaid::{Plan, Printer, Report, Result};
 use serde::Serialize;
 
 use crate::act::{Refusal, Verification};
 use crate::diagnose::Finding;
-use crate::facts::age;
 use crate::problems::Problem;
 use crate::safety::Decision;
+use firstaid::k8s::age;
 
 /// The `-o json|yaml` document, kind `StuckVolumeReport` (apiVersion `firstaid.dev/v1`).
 ///
@@ -75,7 +75,7 @@ fn fix_cell(decision: &Decision) -> Cell {
     }
 }
 
-pub fn table(findings: &[Finding], now: DateTime<Utc>) -> Table {
+pub fn table(findings: &[Finding], now: Timestamp) -> Table {
     let mut t = Table::new(vec![
         Column::new("namespace"),
         Column::new("name"),
@@ -98,7 +98,7 @@ pub fn table(findings: &[Finding], now: DateTime<Utc>) -> Table {
                 name.into(),
                 Cell::toned(f.status.clone(), tone),
                 f.deletion_timestamp
-                    .map_or_else(|| "-".into(), |t| age(t, now))
+                    .map_or_else(|| "-".into(), |t| age(Some(t), now))
                     .into(),
                 f.finalizers
                     .iter()

@@ -10,9 +10,10 @@ use firstaid::k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeCla
 use firstaid::k8s_openapi::api::storage::v1::VolumeAttachment;
 use serde::Serialize;
 
-use crate::facts::{NodeState, PodFacts};
+use crate::facts::PodFacts;
 use crate::finalizers::{Family, family};
 use crate::inventory::{Index, name_of, namespace_of};
+use firstaid::k8s::NodePresence;
 
 pub const FORCE_IN_USE: &str = "--force-in-use";
 pub const FORCE_ATTACHED: &str = "--force-attached";
@@ -44,12 +45,12 @@ pub enum HolderKind {
 }
 
 impl HolderKind {
-    pub fn classify(pod: &PodFacts, node: NodeState) -> Self {
+    pub fn classify(pod: &PodFacts, node: NodePresence) -> Self {
         if pod.node.is_none() {
             HolderKind::Unscheduled
         } else if pod.shut_down {
             HolderKind::ShutDown
-        } else if node == NodeState::Missing {
+        } else if node == NodePresence::Missing {
             HolderKind::OnVanishedNode
         } else if pod.finished() {
             HolderKind::Finished
@@ -79,7 +80,7 @@ pub struct Holder {
     pub pod: PodFacts,
     pub volume: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub node_state: Option<NodeState>,
+    pub node_state: Option<NodePresence>,
     pub kind: HolderKind,
 }
 
@@ -107,8 +108,8 @@ pub fn holders(claim: &PersistentVolumeClaim, index: &Index) -> Vec<Holder> {
 
 fn holder(pod: &Pod, volume: String, index: &Index) -> Holder {
     let facts = PodFacts::of(pod);
-    let node_state = facts.node.as_deref().map(|n| NodeState::of(index.node(n)));
-    let kind = HolderKind::classify(&facts, node_state.unwrap_or(NodeState::Missing));
+    let node_state = facts.node.as_deref().map(|n| index.node(n));
+    let kind = HolderKind::classify(&facts, node_state.unwrap_or(NodePresence::Missing));
     Holder {
         pod: facts,
         volume,
@@ -285,11 +286,11 @@ pub fn volume_rule(pv: &PersistentVolume, index: &Index, o: Overrides) -> Decisi
 /// An attachment may lose its attacher finalizer (and be deleted, if it is not yet) only when its
 /// node is gone: while the node exists, the attacher can still detach — and should.
 pub fn attachment_rule(va: &VolumeAttachment, index: &Index, o: Overrides) -> Decision {
-    let node = NodeState::of(index.node(&va.spec.node_name));
+    let node = index.node(&va.spec.node_name);
     let terminating = va.metadata.deletion_timestamp.is_some();
     let list = finalizers(&va.metadata);
     let removable = of_families(&list, &[Family::Attacher]);
-    if node != NodeState::Missing {
+    if node != NodePresence::Missing {
         if !terminating {
             return Decision::Leave {
                 reason: format!(
@@ -326,7 +327,7 @@ pub fn stranded_pod_rule(pod: &Pod, index: &Index) -> Option<String> {
     let facts = PodFacts::of(pod);
     match facts.node.as_deref() {
         None => Some("the pod is not bound to a node".into()),
-        Some(node) if NodeState::of(index.node(node)) != NodeState::Missing => Some(format!(
+        Some(node) if index.node(node) != NodePresence::Missing => Some(format!(
             "node {node} exists again: the kubelet can stop the pod itself"
         )),
         Some(_) if facts.shut_down => Some("already force-deleted".into()),
@@ -358,34 +359,34 @@ mod tests {
     fn holder_classification() {
         let p = |phase: &str| PodFacts::of(&pod("d", "p", Some("n1"), phase));
         assert_eq!(
-            HolderKind::classify(&p("Running"), NodeState::Ready),
+            HolderKind::classify(&p("Running"), NodePresence::Ready),
             HolderKind::Active
         );
         assert_eq!(
-            HolderKind::classify(&p("Running"), NodeState::NotReady),
+            HolderKind::classify(&p("Running"), NodePresence::NotReady),
             HolderKind::Active
         );
         assert_eq!(
-            HolderKind::classify(&p("Succeeded"), NodeState::Ready),
+            HolderKind::classify(&p("Succeeded"), NodePresence::Ready),
             HolderKind::Finished
         );
         assert_eq!(
-            HolderKind::classify(&p("Running"), NodeState::Missing),
+            HolderKind::classify(&p("Running"), NodePresence::Missing),
             HolderKind::OnVanishedNode
         );
         let unscheduled = PodFacts::of(&pod("d", "p", None, "Pending"));
         assert_eq!(
-            HolderKind::classify(&unscheduled, NodeState::Missing),
+            HolderKind::classify(&unscheduled, NodePresence::Missing),
             HolderKind::Unscheduled
         );
         let graceful = PodFacts::of(&pod("d", "p", Some("n1"), "Running").deleted(Some(30)));
         assert_eq!(
-            HolderKind::classify(&graceful, NodeState::Ready),
+            HolderKind::classify(&graceful, NodePresence::Ready),
             HolderKind::Terminating
         );
         let forced = PodFacts::of(&pod("d", "p", Some("n1"), "Running").deleted(Some(0)));
         assert_eq!(
-            HolderKind::classify(&forced, NodeState::Ready),
+            HolderKind::classify(&forced, NodePresence::Ready),
             HolderKind::ShutDown
         );
     }

@@ -81,11 +81,6 @@ impl Cidr {
         })
     }
 
-    /// Parses, or says which input was wrong and why (a usage error: exit 2).
-    pub fn parse_arg(text: &str) -> firstaid::Result<Self> {
-        Cidr::parse(text.trim()).map_err(|e| invalid(text, &e))
-    }
-
     /// Whether the typed address had bits set past the prefix (`fc00::1/112`).
     pub fn host_bits_set(&self) -> bool {
         self.addr != self.net.network()
@@ -94,11 +89,6 @@ impl Cidr {
     pub fn family(&self) -> Family {
         Family::of(self.addr)
     }
-}
-
-/// The usage error for a bad CIDR or address argument.
-pub fn invalid(text: &str, err: &ParseError) -> firstaid::Error {
-    firstaid::Error::Usage(format!("invalid address or CIDR {text:?}: {err}"))
 }
 
 /// clap value parser for a CIDR argument (errors printed by clap, exit 2).
@@ -270,7 +260,7 @@ mod tests {
 
     #[test]
     fn faq_prefix_to_count_table() {
-        // S2 §7.1.8 / T23.
+        // The FAQ's prefix-length to address-count table.
         let table = [
             (112, 65536),
             (113, 32768),

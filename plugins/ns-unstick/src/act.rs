@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::diagnose::Diagnosis;
 use crate::finalizers::removable;
 use crate::model::{ApiServiceState, Leftover};
+use firstaid::k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
 
 /// What the user allowed.
 #[derive(Debug, Clone, Default)]
@@ -108,7 +109,7 @@ pub fn plan(
             "deleting APIService {} removes the {} API from the whole cluster until its owner re-creates it; to keep it, repair its backend (Service {}) instead",
             a.name,
             a.group_version(),
-            a.service.as_deref().unwrap_or("?")
+            a.service.as_ref().map_or_else(|| "?".into(), ToString::to_string)
         ));
     }
 
@@ -222,12 +223,8 @@ pub fn plan(
 pub fn guard(step: &Step, current: &Value) -> Option<String> {
     match step.target.kind.as_str() {
         "APIService" => {
-            let available = current
-                .pointer("/status/conditions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|c| c["type"] == "Available" && c["status"] == "True");
+            let available = serde_json::from_value::<APIService>(current.clone())
+                .is_ok_and(|a| ApiServiceState::of(&a).available == Some(true));
             available.then(|| "the APIService is Available again; nothing to delete".into())
         }
         "Namespace" => current
@@ -243,13 +240,12 @@ pub(crate) mod tests {
     use super::*;
     use crate::diagnose::{Inputs, diagnose};
     use crate::model::{ControllerEvidence, Leftover, NamespaceState, ResourceType};
-    use chrono::{DateTime, Utc};
+    use firstaid::k8s::ServiceRef;
+    use firstaid::k8s::Timestamp;
     use serde_json::json;
 
-    fn t(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("time")
-            .with_timezone(&Utc)
+    fn t(s: &str) -> Timestamp {
+        s.parse::<Timestamp>().expect("time")
     }
 
     pub(crate) fn ns(metadata_finalizers: &[&str]) -> NamespaceState {
@@ -299,6 +295,15 @@ pub(crate) mod tests {
         }
     }
 
+    /// `l` with verdicts, no controller anywhere.
+    pub(crate) fn finding(l: &Leftover) -> crate::diagnose::LeftoverFinding {
+        let evidence = ControllerEvidence {
+            workloads: Ok(vec![]),
+            leases: Ok(vec![]),
+        };
+        crate::diagnose::LeftoverFinding::of(l, &evidence, Timestamp::now())
+    }
+
     pub(crate) fn diag(ns: &NamespaceState, leftovers: Vec<Leftover>) -> Diagnosis {
         let ev = ControllerEvidence {
             workloads: Ok(vec![]),
@@ -323,7 +328,11 @@ pub(crate) mod tests {
             uid: "api-uid".into(),
             group: "metrics.k8s.io".into(),
             version: "v1beta1".into(),
-            service: Some("kube-system/metrics-server:443".into()),
+            service: Some(ServiceRef::new(
+                Some("kube-system"),
+                Some("metrics-server"),
+                None,
+            )),
             available: Some(false),
             reason: "MissingEndpoints".into(),
             message: String::new(),

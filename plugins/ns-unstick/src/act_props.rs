@@ -4,7 +4,7 @@
 //!
 //! A file of its own so the plan code and these tests rebase independently.
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use firstaid::plan::{Action, Risk};
 use proptest::prelude::*;
 
@@ -15,10 +15,8 @@ use crate::model::{
     ApiServiceState, ControllerEvidence, Leftover, NamespaceState, ResourceType, Workload,
 };
 
-fn t(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .expect("time")
-        .with_timezone(&Utc)
+fn t(s: &str) -> Timestamp {
+    s.parse::<Timestamp>().expect("time")
 }
 
 /// Finalizers of every kind the classifier knows: dead (no controller), alive (a ready
@@ -118,7 +116,11 @@ fn broken_api(i: usize) -> ApiServiceState {
         uid: format!("api-{i}"),
         group: format!("broken{i}.example.com"),
         version: "v1".into(),
-        service: Some("ops/nothing:443".into()),
+        service: Some(firstaid::k8s::ServiceRef::new(
+            Some("ops"),
+            Some("nothing"),
+            None,
+        )),
         available: Some(false),
         reason: "MissingEndpoints".into(),
         message: String::new(),

@@ -10,7 +10,7 @@ use firstaid::{Error, Result};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::diagnose::{Blocker, Cause, Diagnosis};
+use crate::diagnose::{Blocker, Cause, Diagnosis, list_some};
 use crate::webhooks::{Intercepts, Request, Webhook, address_of, named_in};
 
 /// Runs before every other phase: while the webhook stands, the later requests are rejected.
@@ -131,27 +131,19 @@ pub fn findings(d: &Diagnosis, webhooks: &[Webhook]) -> Vec<WebhookFinding> {
         .collect()
 }
 
-fn some(items: &[String]) -> String {
-    let mut text = items.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
-    if items.len() > 5 {
-        text.push_str(&format!(" and {} more", items.len() - 5));
-    }
-    text
-}
-
 fn blocker(f: &WebhookFinding) -> Blocker {
     let w = &f.webhook;
     let mut what = Vec::new();
     if !f.intercepts_delete.is_empty() {
         what.push(format!(
             "DELETE of {} (the namespace controller's deletes)",
-            some(&f.intercepts_delete)
+            list_some(&f.intercepts_delete, 5)
         ));
     }
     if !f.intercepts_update.is_empty() {
         what.push(format!(
             "UPDATE of {} (finalizer patches)",
-            some(&f.intercepts_update)
+            list_some(&f.intercepts_update, 5)
         ));
     }
     let quoted = if f.named_by_namespace_controller {

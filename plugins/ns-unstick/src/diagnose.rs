@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use serde::Serialize;
 
 use crate::finalizers::{FinalizerState, FinalizerVerdict, classify, removable};
@@ -72,7 +72,7 @@ pub struct LeftoverFinding {
 
 impl LeftoverFinding {
     /// The object with a verdict on each of its finalizers.
-    pub fn of(l: &Leftover, evidence: &ControllerEvidence, now: DateTime<Utc>) -> Self {
+    pub fn of(l: &Leftover, evidence: &ControllerEvidence, now: Timestamp) -> Self {
         LeftoverFinding {
             object: l.clone(),
             finalizer_verdicts: l
@@ -185,7 +185,7 @@ pub struct Inputs<'a> {
     pub controller_manager_lease: Option<&'a LeaseInfo>,
     /// Finalizers the user asked to remove regardless (`--remove-finalizer`).
     pub named_finalizers: &'a [String],
-    pub now: DateTime<Utc>,
+    pub now: Timestamp,
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -196,7 +196,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-fn list_some(items: &[String], max: usize) -> String {
+pub(crate) fn list_some(items: &[String], max: usize) -> String {
     let mut text = items
         .iter()
         .take(max)
@@ -222,7 +222,7 @@ fn controller_running(inputs: &Inputs<'_>) -> (Option<bool>, String) {
     }
     let since = ns
         .deletion_timestamp
-        .map(|t| (inputs.now - t).num_seconds());
+        .map(|t| firstaid::k8s::time::seconds_between(t, inputs.now));
     if !ns.conditions.is_empty() {
         return (
             Some(true),
@@ -308,14 +308,14 @@ fn blockers(
             detail: format!(
                 "APIService {}{} is not Available{}{}: discovery of {} fails, so no namespace in the cluster can finish deleting",
                 a.name,
-                a.service.as_deref().map(|s| format!(" (served by Service {s})")).unwrap_or_default(),
+                a.service.as_ref().map(|s| format!(" (served by Service {s})")).unwrap_or_default(),
                 if a.reason.is_empty() { String::new() } else { format!(" ({})", a.reason) },
                 if a.message.is_empty() { String::new() } else { format!(": {}", a.message) },
                 a.group_version()
             ),
             fix: format!(
                 "repair its backend (are the Pods behind Service {} running and ready?), or delete the APIService with --fix (cluster-wide: the {} API disappears until its owner re-creates it)",
-                a.service.as_deref().unwrap_or("?"),
+                a.service.as_ref().map_or_else(|| "?".into(), ToString::to_string),
                 a.group_version()
             ),
         });
@@ -523,7 +523,7 @@ pub fn held_by_finalizers(
 pub fn quick_reason(
     ns: &NamespaceState,
     unavailable: &[&ApiServiceState],
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> String {
     if let Some(a) = unavailable.first() {
         return format!(
@@ -547,7 +547,9 @@ pub fn quick_reason(
             return format!("{}: {}", c.reason, c.message);
         }
     }
-    let since = ns.deletion_timestamp.map(|t| (now - t).num_seconds());
+    let since = ns
+        .deletion_timestamp
+        .map(|t| firstaid::k8s::time::seconds_between(t, now));
     if ns.conditions.is_empty() && since.is_some_and(|s| s > CONTROLLER_GRACE_SECONDS) {
         return "no status conditions: the namespace controller is not processing it".into();
     }
@@ -564,13 +566,11 @@ pub fn quick_reason(
 mod tests {
     use super::*;
 
-    fn t(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("time")
-            .with_timezone(&Utc)
+    fn t(s: &str) -> Timestamp {
+        s.parse::<Timestamp>().expect("time")
     }
 
-    /// The seed's `rdbms` (S2 §9.2, the JSON variant).
+    /// The FAQ's stuck `rdbms` namespace (its JSON variant).
     fn rdbms() -> NamespaceState {
         NamespaceState {
             name: "rdbms".into(),
@@ -690,7 +690,11 @@ mod tests {
             uid: "u".into(),
             group: "metrics.k8s.io".into(),
             version: "v1beta1".into(),
-            service: Some("kube-system/metrics-server:443".into()),
+            service: Some(firstaid::k8s::ServiceRef::new(
+                Some("kube-system"),
+                Some("metrics-server"),
+                None,
+            )),
             available: Some(false),
             reason: "FailedDiscoveryCheck".into(),
             message: "failing or missing response".into(),

@@ -2,8 +2,8 @@
 //! run. All concurrent, paginated, retried on 429; a read that is forbidden or fails is reported
 //! as a gap in the diagnosis rather than ending it.
 
-use chrono::{DateTime, Utc};
 use firstaid::concurrency::{Cancel, bounded, with_retry};
+use firstaid::k8s::Timestamp;
 use firstaid::k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use firstaid::k8s_openapi::api::coordination::v1::Lease;
 use firstaid::k8s_openapi::api::core::v1::{Namespace, PodSpec};
@@ -19,15 +19,8 @@ use crate::model::{
     ResourceType, Workload,
 };
 
-fn timestamp(t: firstaid::k8s_openapi::jiff::Timestamp) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(
-        t.as_second(),
-        u32::try_from(t.subsec_nanosecond()).unwrap_or(0),
-    )
-}
-
-fn time(t: Option<&Time>) -> Option<DateTime<Utc>> {
-    t.and_then(|t| timestamp(t.0))
+fn time(t: Option<&Time>) -> Option<Timestamp> {
+    t.map(|t| t.0)
 }
 
 pub fn namespace_state(ns: &Namespace) -> NamespaceState {
@@ -61,34 +54,6 @@ pub fn namespace_state(ns: &Namespace) -> NamespaceState {
             })
             .unwrap_or_default(),
         labels: ns.metadata.labels.clone().unwrap_or_default(),
-    }
-}
-
-pub fn api_service_state(a: &APIService) -> ApiServiceState {
-    let spec = a.spec.as_ref();
-    let available = a
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|cs| cs.iter().find(|c| c.type_ == "Available"));
-    ApiServiceState {
-        name: a.name_any(),
-        uid: a.metadata.uid.clone().unwrap_or_default(),
-        group: spec.and_then(|s| s.group.clone()).unwrap_or_default(),
-        version: spec.and_then(|s| s.version.clone()).unwrap_or_default(),
-        service: spec.and_then(|s| s.service.as_ref()).map(|svc| {
-            format!(
-                "{}/{}:{}",
-                svc.namespace.clone().unwrap_or_default(),
-                svc.name.clone().unwrap_or_default(),
-                svc.port.unwrap_or(443)
-            )
-        }),
-        available: available.map(|c| c.status == "True"),
-        reason: available.and_then(|c| c.reason.clone()).unwrap_or_default(),
-        message: available
-            .and_then(|c| c.message.clone())
-            .unwrap_or_default(),
     }
 }
 
@@ -175,9 +140,7 @@ pub fn lease_info(l: &Lease) -> LeaseInfo {
         namespace: l.namespace().unwrap_or_default(),
         name: l.name_any(),
         holder: spec.and_then(|s| s.holder_identity.clone()),
-        renewed: spec
-            .and_then(|s| s.renew_time.as_ref())
-            .and_then(|t| timestamp(t.0)),
+        renewed: spec.and_then(|s| s.renew_time.as_ref()).map(|t| t.0),
         duration_seconds: spec.and_then(|s| s.lease_duration_seconds),
     }
 }
@@ -201,7 +164,7 @@ pub async fn namespaces(client: &Client) -> Result<Vec<NamespaceState>> {
 pub async fn api_services(client: &Client) -> Result<Vec<ApiServiceState>> {
     let api: Api<APIService> = Api::all(client.clone());
     let all = pager::list_all(&api, &ListParams::default()).await?;
-    Ok(all.iter().map(api_service_state).collect())
+    Ok(all.iter().map(ApiServiceState::of).collect())
 }
 
 /// `kube-system/kube-controller-manager`'s leader Lease; `None` when absent or unreadable (a

@@ -1,20 +1,19 @@
 //! Reads every Validating- and MutatingWebhookConfiguration and the state of each webhook's
-//! Service (exists? ready endpoints?). Never calls a webhook: a `url` backend stays unprobed.
+//! Service (the shared Service-backend fact: exists? ready endpoints?). Never calls a webhook: a
+//! `url` backend stays unprobed.
 
 use std::collections::BTreeMap;
 
-use firstaid::concurrency::with_retry;
+use firstaid::k8s::{Backend as ServiceBackend, ServiceRef};
 use firstaid::k8s_openapi::api::admissionregistration::v1::{
     MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
 };
-use firstaid::k8s_openapi::api::core::v1::Service;
-use firstaid::k8s_openapi::api::discovery::v1::EndpointSlice;
 use firstaid::kube::api::{Api, ListParams};
 use firstaid::kube::{Client, ResourceExt};
-use firstaid::{Error, Result, pager};
+use firstaid::{Result, pager};
 use serde_json::Value;
 
-use crate::webhooks::{Backend, BackendState, Webhook, WebhookSpec, address_of};
+use crate::webhooks::{Backend, Webhook, WebhookSpec, address_of, service_of};
 
 /// One configuration's webhooks as JSON (both kinds have the same fields that matter here).
 struct Configuration {
@@ -72,23 +71,15 @@ pub async fn webhooks(client: &Client) -> Result<Vec<Webhook>> {
             to_values(c.webhooks.as_ref()),
         )
     }));
-    let services: Vec<(String, String, String)> = configurations
+    let services: BTreeMap<String, ServiceRef> = configurations
         .iter()
         .flat_map(|c| &c.webhooks)
-        .filter_map(|h| {
-            let s = &h["clientConfig"]["service"];
-            Some((
-                address_of(&h["clientConfig"]),
-                s["namespace"].as_str()?.to_owned(),
-                s["name"].as_str()?.to_owned(),
-            ))
-        })
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
+        .filter_map(|h| service_of(&h["clientConfig"]))
+        .map(|s| (s.to_string(), s))
         .collect();
-    let states: BTreeMap<String, BackendState> =
-        futures::future::join_all(services.into_iter().map(|(address, ns, name)| async move {
-            (address, service_state(client, &ns, &name).await)
+    let states: BTreeMap<String, Result<ServiceBackend>> =
+        futures::future::join_all(services.into_iter().map(|(address, service)| async move {
+            (address, ServiceBackend::read(client, &service).await)
         }))
         .await
         .into_iter()
@@ -99,18 +90,29 @@ pub async fn webhooks(client: &Client) -> Result<Vec<Webhook>> {
         .collect())
 }
 
-fn webhook(c: &Configuration, hook: &Value, states: &BTreeMap<String, BackendState>) -> Webhook {
-    let address = address_of(&hook["clientConfig"]);
-    let backend = if hook["clientConfig"]["service"].is_object() {
-        Backend::Service {
-            state: states
-                .get(&address)
-                .cloned()
-                .unwrap_or_else(|| BackendState::Unknown("not read".into())),
-            service: address,
-        }
-    } else {
-        Backend::Url { url: address }
+fn webhook(
+    c: &Configuration,
+    hook: &Value,
+    states: &BTreeMap<String, Result<ServiceBackend>>,
+) -> Webhook {
+    let backend = match service_of(&hook["clientConfig"]) {
+        None => Backend::Url {
+            url: address_of(&hook["clientConfig"]),
+        },
+        Some(service) => match states.get(&service.to_string()) {
+            Some(Ok(state)) => Backend::Service {
+                service,
+                state: *state,
+            },
+            Some(Err(e)) => Backend::Unread {
+                service,
+                reason: e.to_string(),
+            },
+            None => Backend::Unread {
+                service,
+                reason: "not read".into(),
+            },
+        },
     };
     Webhook {
         configuration_kind: c.kind.into(),
@@ -119,36 +121,5 @@ fn webhook(c: &Configuration, hook: &Value, states: &BTreeMap<String, BackendSta
         name: hook["name"].as_str().unwrap_or_default().to_owned(),
         spec: serde_json::from_value::<WebhookSpec>(hook.clone()).unwrap_or_default(),
         backend,
-    }
-}
-
-/// Whether the Service exists and any of its EndpointSlices has an endpoint that is not
-/// reported unready (an unset `ready` means ready, as kube-proxy reads it).
-async fn service_state(client: &Client, namespace: &str, name: &str) -> BackendState {
-    let services: Api<Service> = Api::namespaced(client.clone(), namespace);
-    let slices: Api<EndpointSlice> = Api::namespaced(client.clone(), namespace);
-    let service = with_retry(|| async { services.get_opt(name).await.map_err(Error::from) }).await;
-    match service {
-        Err(e) => return BackendState::Unknown(e.to_string()),
-        Ok(None) => return BackendState::ServiceMissing,
-        Ok(Some(s)) if s.spec.as_ref().and_then(|s| s.type_.as_deref()) == Some("ExternalName") => {
-            return BackendState::Unknown("an ExternalName Service, not probed".into());
-        }
-        Ok(Some(_)) => {}
-    }
-    let params = ListParams::default().labels(&format!("kubernetes.io/service-name={name}"));
-    match pager::list_all(&slices, &params).await {
-        Err(e) => BackendState::Unknown(e.to_string()),
-        Ok(found) => {
-            let ready = found
-                .iter()
-                .flat_map(|s| &s.endpoints)
-                .any(|e| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true));
-            if ready {
-                BackendState::Ready
-            } else {
-                BackendState::NoReadyEndpoints
-            }
-        }
     }
 }

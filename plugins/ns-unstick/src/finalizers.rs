@@ -8,7 +8,8 @@
 //! images mention the finalizer's domain; leader-election Leases named after it) and say exactly
 //! what we looked at, so "dead" is a finding, not a guess.
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
+use firstaid::k8s::finalizers::builtin;
 use serde::Serialize;
 
 use crate::model::{ControllerEvidence, LeaseInfo, Workload};
@@ -37,61 +38,6 @@ pub struct FinalizerVerdict {
     /// What the verdict rests on, in words.
     pub evidence: String,
 }
-
-struct Builtin {
-    name: &'static str,
-    owner: &'static str,
-    when: &'static str,
-}
-
-/// Finalizers set and removed by Kubernetes itself.
-const BUILTIN: &[Builtin] = &[
-    Builtin {
-        name: "kubernetes",
-        owner: "kube-controller-manager: namespace controller",
-        when: "removed once every object in the namespace is gone",
-    },
-    Builtin {
-        name: "foregroundDeletion",
-        owner: "kube-controller-manager: garbage collector",
-        when: "removed once dependents with blockOwnerDeletion=true are deleted",
-    },
-    Builtin {
-        name: "orphan",
-        owner: "kube-controller-manager: garbage collector",
-        when: "removed once dependents' ownerReferences to this object are dropped",
-    },
-    Builtin {
-        name: "kubernetes.io/pvc-protection",
-        owner: "kube-controller-manager: pvc-protection controller",
-        when: "removed once no Pod uses the claim",
-    },
-    Builtin {
-        name: "kubernetes.io/pv-protection",
-        owner: "kube-controller-manager: pv-protection controller",
-        when: "removed once the volume is no longer bound to a claim",
-    },
-    Builtin {
-        name: "batch.kubernetes.io/job-tracking",
-        owner: "kube-controller-manager: job controller",
-        when: "removed once the Job controller has counted the Pod",
-    },
-    Builtin {
-        name: "service.kubernetes.io/load-balancer-cleanup",
-        owner: "cloud-controller-manager: service controller",
-        when: "removed once the cloud load balancer is deleted",
-    },
-    Builtin {
-        name: "customresourcecleanup.apiextensions.k8s.io",
-        owner: "kube-apiserver: CRD finalizer",
-        when: "removed once every custom resource of the CRD is deleted",
-    },
-    Builtin {
-        name: "kubernetes.io/legacy-token-invalid",
-        owner: "kube-controller-manager: legacy service account token cleaner",
-        when: "removed by the token cleaner",
-    },
-];
 
 /// Domain labels too generic to identify a controller.
 const GENERIC: &[&str] = &[
@@ -147,14 +93,14 @@ pub fn classify(
     finalizer: &str,
     group: &str,
     evidence: &ControllerEvidence,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> FinalizerVerdict {
-    if let Some(b) = BUILTIN.iter().find(|b| b.name == finalizer) {
+    if let Some(b) = builtin(finalizer) {
         return FinalizerVerdict {
             name: finalizer.to_owned(),
             state: FinalizerState::Builtin,
-            owner: b.owner.to_owned(),
-            evidence: format!("built-in: {}", b.when),
+            owner: b.remover.into_owned(),
+            evidence: format!("built-in: removed {}", b.when),
         };
     }
     let mut words = domain_words(finalizer);
@@ -248,7 +194,7 @@ pub fn classify(
                 l.namespace,
                 l.name,
                 l.renewed
-                    .map_or_else(|| "ever".to_owned(), |r| r.to_rfc3339())
+                    .map_or_else(|| "ever".to_owned(), |r| r.to_string())
             )
         })
         .unwrap_or_default();
@@ -282,10 +228,8 @@ pub fn removable(verdict: &FinalizerVerdict, named: &[String]) -> bool {
 mod tests {
     use super::*;
 
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2024-05-01T12:00:00Z")
-            .expect("time")
-            .with_timezone(&Utc)
+    fn now() -> Timestamp {
+        "2024-05-01T12:00:00Z".parse::<Timestamp>().expect("time")
     }
 
     fn workload(name: &str, image: &str, ready: i32) -> Workload {
@@ -388,11 +332,7 @@ mod tests {
             namespace: "ops".into(),
             name: "example-leader".into(),
             holder: Some("pod-1".into()),
-            renewed: Some(
-                DateTime::parse_from_rfc3339(renewed)
-                    .expect("time")
-                    .with_timezone(&Utc),
-            ),
+            renewed: Some(renewed.parse::<Timestamp>().expect("time")),
             duration_seconds: Some(15),
         };
         let fresh = classify(

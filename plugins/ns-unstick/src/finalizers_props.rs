@@ -3,16 +3,14 @@
 //!
 //! Kept out of `finalizers.rs` so the fixtures there stay readable.
 
-use chrono::{DateTime, Duration, Utc};
+use firstaid::k8s::Timestamp;
 use proptest::prelude::*;
 
 use crate::finalizers::{FinalizerState, classify, domain_words, removable};
 use crate::model::{ControllerEvidence, LeaseInfo, Workload};
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2024-05-01T12:00:00Z")
-        .expect("time")
-        .with_timezone(&Utc)
+fn now() -> Timestamp {
+    "2024-05-01T12:00:00Z".parse::<Timestamp>().expect("time")
 }
 
 /// Operator names a generated cluster draws from; some appear in the finalizer, some do not.
@@ -66,7 +64,8 @@ fn lease() -> impl Strategy<Value = LeaseInfo> {
             namespace: "ops".into(),
             name: format!("{w}-leader"),
             holder: Some("pod-1".into()),
-            renewed: age.map(|seconds| now() - Duration::seconds(seconds)),
+            renewed: age
+                .map(|seconds| Timestamp::from_second(now().as_second() - seconds).expect("time")),
             duration_seconds: duration,
         })
 }

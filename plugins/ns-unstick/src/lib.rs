@@ -28,8 +28,8 @@ mod scan_run;
 mod wait;
 pub mod webhooks;
 
-use chrono::Utc;
 use firstaid::apply::{Applier, DryRun, Report};
+use firstaid::k8s::Timestamp;
 use firstaid::plan::Plan;
 use firstaid::{Cancel, Error, Exit, Kube, Printer, Result};
 use serde::Serialize;
@@ -83,8 +83,8 @@ pub struct TerminatingList {
 #[serde(rename_all = "camelCase")]
 pub struct TerminatingItem {
     pub name: String,
-    pub created: Option<chrono::DateTime<Utc>>,
-    pub deletion_timestamp: Option<chrono::DateTime<Utc>>,
+    pub created: Option<Timestamp>,
+    pub deletion_timestamp: Option<Timestamp>,
     pub reason: String,
 }
 
@@ -125,7 +125,7 @@ async fn list_terminating(kube: &Kube, printer: &mut Printer) -> Result<Exit> {
         fetch::api_services(&kube.client)
     );
     let namespaces = namespaces?;
-    let now = Utc::now();
+    let now = Timestamp::now();
     let unavailable = unavailable_of(&api_services);
     let terminating: Vec<&NamespaceState> =
         namespaces.iter().filter(|n| n.is_terminating()).collect();
@@ -190,7 +190,7 @@ fn diagnose_all(
     lease: Option<&model::LeaseInfo>,
     named: &[String],
 ) -> Vec<Diagnosis> {
-    let now = Utc::now();
+    let now = Timestamp::now();
     targets
         .iter()
         .zip(found)
@@ -305,7 +305,7 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
     let unavailable = unavailable_of(&api_services);
     let stuck_names: Vec<String> = stuck.iter().map(|n| n.name.clone()).collect();
     let human = !printer.format.is_structured();
-    let now = Utc::now();
+    let now = Timestamp::now();
     if human {
         print_human(
             printer,
@@ -449,7 +449,7 @@ fn print_human(
     unavailable: &[&ApiServiceState],
     stuck_names: &[String],
     discovered: &discovery::Discovered,
-    now: chrono::DateTime<Utc>,
+    now: Timestamp,
 ) -> Result<()> {
     if printer.format == firstaid::Format::Name {
         for d in diagnoses {

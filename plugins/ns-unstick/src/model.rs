@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+pub use firstaid::k8s::ApiServiceState;
+use firstaid::k8s::Timestamp;
 use serde::Serialize;
 
 /// A namespaced resource type that supports `list`, from discovery.
@@ -48,7 +49,7 @@ pub struct Condition {
     pub reason: String,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_transition: Option<DateTime<Utc>>,
+    pub last_transition: Option<Timestamp>,
 }
 
 /// The parts of a Namespace the diagnosis needs.
@@ -59,10 +60,10 @@ pub struct NamespaceState {
     pub uid: String,
     pub phase: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created: Option<DateTime<Utc>>,
+    pub created: Option<Timestamp>,
     /// `metadata.deletionTimestamp`: when the namespace was deleted.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deletion_timestamp: Option<DateTime<Utc>>,
+    pub deletion_timestamp: Option<Timestamp>,
     /// `spec.finalizers` (normally `[kubernetes]`, removed by the namespace controller).
     pub spec_finalizers: Vec<String>,
     /// `metadata.finalizers` (set by other controllers, or by a foreground delete).
@@ -83,38 +84,6 @@ impl NamespaceState {
     }
 }
 
-/// An APIService and whether it is Available.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ApiServiceState {
-    pub name: String,
-    pub uid: String,
-    pub group: String,
-    pub version: String,
-    /// `namespace/name:port` of the backing Service; `None` for APIs served by kube-apiserver.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    /// The `Available` condition's status; `None` when the condition is missing.
-    pub available: Option<bool>,
-    pub reason: String,
-    pub message: String,
-}
-
-impl ApiServiceState {
-    pub fn group_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.clone()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        }
-    }
-
-    /// Not reported Available (False, Unknown or missing). Local APIServices are always served.
-    pub fn is_unavailable(&self) -> bool {
-        self.service.is_some() && self.available != Some(true)
-    }
-}
-
 /// An object still in a Terminating namespace (metadata only: never Secret data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -124,9 +93,9 @@ pub struct Leftover {
     pub name: String,
     pub uid: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created: Option<DateTime<Utc>>,
+    pub created: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deletion_timestamp: Option<DateTime<Utc>>,
+    pub deletion_timestamp: Option<Timestamp>,
     pub finalizers: Vec<String>,
     /// What admission webhooks' object selectors look at.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -168,18 +137,18 @@ pub struct LeaseInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub renewed: Option<DateTime<Utc>>,
+    pub renewed: Option<Timestamp>,
     pub duration_seconds: Option<i32>,
 }
 
 impl LeaseInfo {
     /// Renewed within twice its duration (or five minutes when it names none).
-    pub fn is_fresh(&self, now: DateTime<Utc>) -> bool {
+    pub fn is_fresh(&self, now: Timestamp) -> bool {
         let window = self
             .duration_seconds
             .map_or(300, |d| i64::from(d.max(1)) * 2);
         self.renewed
-            .is_some_and(|r| (now - r).num_seconds() <= window)
+            .is_some_and(|r| firstaid::k8s::time::seconds_between(r, now) <= window)
     }
 }
 

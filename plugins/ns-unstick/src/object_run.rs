@@ -1,8 +1,8 @@
 //! `kubectl ns-unstick TYPE/NAME…`: reads each object (and a CRD's instances), diagnoses,
 //! renders, and with `--fix` removes the dead finalizers through the shared applier.
 
-use chrono::Utc;
 use firstaid::apply::{Applier, Report};
+use firstaid::k8s::Timestamp;
 use firstaid::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use firstaid::kube::api::Api;
 use firstaid::plan::Plan;
@@ -53,7 +53,7 @@ async fn read(
 }
 
 fn findings(objects: &[Leftover], evidence: &ControllerEvidence) -> Vec<LeftoverFinding> {
-    let now = Utc::now();
+    let now = Timestamp::now();
     objects
         .iter()
         .map(|o| LeftoverFinding::of(o, evidence, now))
@@ -182,14 +182,14 @@ fn title(ty: &ResourceType, o: &Leftover) -> String {
 
 fn print(printer: &mut Printer, d: &ObjectDiagnosis) -> Result<()> {
     let o = &d.object.object;
-    let now = Utc::now();
+    let now = Timestamp::now();
     let state = o.deletion_timestamp.map_or_else(
         || "not being deleted".to_owned(),
         |t| {
             format!(
                 "Terminating for {} (deleted {})",
-                firstaid::age::age(Some(t), now),
-                t.to_rfc3339()
+                firstaid::k8s::age(Some(t), now),
+                t
             )
         },
     );

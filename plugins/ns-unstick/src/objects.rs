@@ -181,17 +181,8 @@ pub fn guard(_: &Step, current: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::act::tests::leftover;
-    use crate::model::ControllerEvidence;
+    use crate::act::tests::{finding, leftover};
     use serde_json::json;
-
-    fn finding(l: crate::model::Leftover) -> LeftoverFinding {
-        let evidence = ControllerEvidence {
-            workloads: Ok(vec![]),
-            leases: Ok(vec![]),
-        };
-        LeftoverFinding::of(&l, &evidence, chrono::Utc::now())
-    }
 
     fn crd() -> LeftoverFinding {
         let mut l = leftover(
@@ -203,12 +194,12 @@ mod tests {
         l.namespace = String::new();
         l.resource.kind = "CustomResourceDefinition".into();
         l.resource.plural = "customresourcedefinitions".into();
-        finding(l)
+        finding(&l)
     }
 
     #[test]
     fn a_crd_waits_on_an_instance_held_by_a_dead_finalizer() {
-        let instance = finding(leftover(
+        let instance = finding(&leftover(
             "w1",
             "example.com",
             &["example.com/cleanup"],

@@ -1,10 +1,10 @@
 //! Human output of a diagnosis: what the user reads at 3 a.m., most important first, each
 //! finding with its evidence.
 
-use chrono::{DateTime, Utc};
 use firstaid::Printer;
 use firstaid::Result;
-use firstaid::age::age;
+use firstaid::k8s::Timestamp;
+use firstaid::k8s::age;
 use firstaid::output::{Cell, Column, Table, Tone};
 
 use crate::diagnose::{Blocker, Cause, Diagnosis, LeftoverFinding, quick_reason};
@@ -24,7 +24,7 @@ fn state_cell(state: FinalizerState) -> Cell {
 pub fn terminating_table(
     namespaces: &[&NamespaceState],
     unavailable: &[&ApiServiceState],
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Table {
     let mut table = Table::new(vec![
         Column::new("namespace"),
@@ -70,7 +70,11 @@ pub fn api_services(
             format!("apiservice.apiregistration.k8s.io/{}", a.name),
             vec![
                 a.name.clone().into(),
-                a.service.clone().unwrap_or_default().into(),
+                a.service
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+                    .into(),
                 Cell::toned(
                     if a.reason.is_empty() {
                         "Unknown".to_owned()
@@ -88,7 +92,7 @@ pub fn api_services(
 }
 
 /// Objects with age, deletion age and finalizers (namespace-qualified when `namespaced`).
-pub fn objects_table(objects: &[LeftoverFinding], now: DateTime<Utc>) -> Table {
+pub fn objects_table(objects: &[LeftoverFinding], now: Timestamp) -> Table {
     let mut table = Table::new(vec![
         Column::new("object"),
         Column::new("age"),
@@ -195,7 +199,7 @@ pub fn diagnosis(
     printer: &mut Printer,
     d: &Diagnosis,
     searched_types: usize,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Result<()> {
     let ns = &d.namespace;
     let bold = |p: &Printer, s: &str| p.paint(s, Tone::Bold);
@@ -213,7 +217,7 @@ pub fn diagnosis(
         ns.name,
         age(ns.deletion_timestamp, now),
         ns.deletion_timestamp
-            .map_or_else(|| "?".to_owned(), |t| t.to_rfc3339()),
+            .map_or_else(|| "?".to_owned(), |t| t.to_string()),
         age(ns.created, now)
     );
     printer.line(&bold(printer, &header))?;

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use serde::Serialize;
 
 use crate::diagnose::{LeftoverFinding, quick_reason};
@@ -54,7 +54,7 @@ pub struct Item {
     /// `namespace/kind.group/name`, or `kind.group/name` when cluster-scoped.
     pub object: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deletion_timestamp: Option<DateTime<Utc>>,
+    pub deletion_timestamp: Option<Timestamp>,
     pub detail: String,
     pub command: String,
 }
@@ -128,7 +128,7 @@ pub fn items(
     unavailable: &[&ApiServiceState],
     stuck: &[LeftoverFinding],
     orphans: &[Leftover],
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Vec<Item> {
     let terminating: BTreeSet<&str> = namespaces
         .iter()
@@ -223,16 +223,7 @@ pub fn items(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::act::tests::{leftover, ns};
-    use crate::model::ControllerEvidence;
-
-    fn finding(l: Leftover) -> LeftoverFinding {
-        let evidence = ControllerEvidence {
-            workloads: Ok(vec![]),
-            leases: Ok(vec![]),
-        };
-        LeftoverFinding::of(&l, &evidence, Utc::now())
-    }
+    use crate::act::tests::{finding, leftover, ns};
 
     fn with(mut l: Leftover, namespace: &str, group: &str, kind: &str, plural: &str) -> Leftover {
         l.namespace = namespace.into();
@@ -281,7 +272,7 @@ mod tests {
         );
         let stuck: Vec<LeftoverFinding> = [crd, gadget, in_ns, pvc, cluster_thing]
             .into_iter()
-            .map(finding)
+            .map(|l| finding(&l))
             .collect();
         let orphan = with(
             leftover("ghost", "", &[], false),
@@ -290,7 +281,7 @@ mod tests {
             "ConfigMap",
             "configmaps",
         );
-        let items = items(&namespaces, &[], &stuck, &[orphan], Utc::now());
+        let items = items(&namespaces, &[], &stuck, &[orphan], Timestamp::now());
         let rows: Vec<(Group, &str, &str)> = items
             .iter()
             .map(|i| (i.group, i.object.as_str(), i.command.as_str()))

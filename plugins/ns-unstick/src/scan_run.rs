@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
 use firstaid::concurrency::bounded;
+use firstaid::k8s::Timestamp;
 use firstaid::output::{Column, Table};
 use firstaid::{Cancel, Exit, Kube, Printer, Result};
 use serde::Serialize;
@@ -97,7 +97,7 @@ pub async fn run(
             }),
         }
     }
-    let now = Utc::now();
+    let now = Timestamp::now();
     let stuck: Vec<LeftoverFinding> = stuck
         .iter()
         .map(|o| LeftoverFinding::of(o, &evidence, now))
@@ -126,7 +126,7 @@ fn print(
     searched: usize,
     unsearched: &[Unsearched],
 ) -> Result<()> {
-    let now = Utc::now();
+    let now = Timestamp::now();
     if found.is_empty() {
         printer.note(&format!("Nothing is stuck Terminating and no object outlived its namespace ({searched} resource types searched)."))?;
     }
@@ -150,7 +150,7 @@ fn print(
                 item.object.clone(),
                 vec![
                     item.object.clone().into(),
-                    firstaid::age::age(item.deletion_timestamp, now).into(),
+                    firstaid::k8s::age(item.deletion_timestamp, now).into(),
                     item.command.clone().into(),
                     item.detail.clone().into(),
                 ],

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use firstaid::k8s::{Backend as ServiceBackend, ServiceRef};
+
 use crate::labels::Selector;
 
 /// One webhook of a Validating- or MutatingWebhookConfiguration, with its backend's state.
@@ -56,42 +58,31 @@ pub struct Rule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum Backend {
-    /// `clientConfig.service`: `namespace/name:port`, and what its Service and endpoints show.
+    /// `clientConfig.service`, and what its Service and EndpointSlices show.
     Service {
-        service: String,
-        state: BackendState,
+        service: ServiceRef,
+        #[serde(flatten)]
+        state: ServiceBackend,
     },
+    /// The Service or its endpoints could not be read.
+    Unread { service: ServiceRef, reason: String },
     /// `clientConfig.url`: never called, so its reachability is unknown.
     Url { url: String },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum BackendState {
-    Ready,
-    ServiceMissing,
-    NoReadyEndpoints,
-    /// The Service or its endpoints could not be read (the reason).
-    Unknown(String),
 }
 
 impl Backend {
     /// The Service is missing or has no ready endpoint: every call fails.
     pub fn is_dead(&self) -> bool {
-        matches!(
-            self,
-            Backend::Service {
-                state: BackendState::ServiceMissing | BackendState::NoReadyEndpoints,
-                ..
-            }
-        )
+        matches!(self, Backend::Service { state, .. } if !state.can_answer())
     }
 
     /// `namespace/name:port` or the URL: what identifies the backend.
-    pub fn address(&self) -> &str {
+    pub fn address(&self) -> String {
         match self {
-            Backend::Service { service, .. } => service,
-            Backend::Url { url } => url,
+            Backend::Service { service, .. } | Backend::Unread { service, .. } => {
+                service.to_string()
+            }
+            Backend::Url { url } => url.clone(),
         }
     }
 
@@ -101,14 +92,10 @@ impl Backend {
             Backend::Url { url } => {
                 format!("url {url} (not probed: firstaid never calls webhooks)")
             }
-            Backend::Service { service, state } => match state {
-                BackendState::Ready => format!("Service {service} has ready endpoints"),
-                BackendState::ServiceMissing => format!("Service {service} does not exist"),
-                BackendState::NoReadyEndpoints => {
-                    format!("Service {service} has no ready endpoints")
-                }
-                BackendState::Unknown(why) => format!("Service {service}: state unknown ({why})"),
-            },
+            Backend::Service { service, state } => state.describe(service),
+            Backend::Unread { service, reason } => {
+                format!("Service {service} could not be read ({reason})")
+            }
         }
     }
 }
@@ -235,19 +222,26 @@ fn resource_matches(pattern: &str, request: &Request<'_>) -> bool {
     resource_ok && sub_ok
 }
 
-/// A webhook's `clientConfig` as [`Backend::address`] names it (the service port defaults to 443).
+/// The Service a webhook's `clientConfig` calls, if it names one.
+pub fn service_of(client_config: &serde_json::Value) -> Option<ServiceRef> {
+    let service = client_config["service"].as_object()?;
+    let port = service
+        .get("port")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|p| i32::try_from(p).ok());
+    Some(ServiceRef::new(
+        service.get("namespace").and_then(serde_json::Value::as_str),
+        service.get("name").and_then(serde_json::Value::as_str),
+        port,
+    ))
+}
+
+/// A webhook's `clientConfig` as [`Backend::address`] names it.
 pub fn address_of(client_config: &serde_json::Value) -> String {
-    let service = &client_config["service"];
-    if service.is_object() {
-        format!(
-            "{}/{}:{}",
-            service["namespace"].as_str().unwrap_or_default(),
-            service["name"].as_str().unwrap_or_default(),
-            service["port"].as_i64().unwrap_or(443)
-        )
-    } else {
-        client_config["url"].as_str().unwrap_or_default().to_owned()
-    }
+    service_of(client_config).map_or_else(
+        || client_config["url"].as_str().unwrap_or_default().to_owned(),
+        |s| s.to_string(),
+    )
 }
 
 /// The webhook named in a server error (`failed calling webhook "deny.example.com": …`).
@@ -279,8 +273,8 @@ pub mod fixtures {
                 ..WebhookSpec::default()
             },
             backend: Backend::Service {
-                service: "hooks/gone:443".into(),
-                state: BackendState::ServiceMissing,
+                service: ServiceRef::new(Some("hooks"), Some("gone"), None),
+                state: ServiceBackend::ServiceMissing,
             },
         }
     }

@@ -185,33 +185,10 @@ async fn explain_failure(kube: &Kube, error: &Error, resource: &str) -> MetricsI
     let api: Api<APIService> = Api::all(kube.client.clone());
     let state = match api.get_opt(APISERVICE).await {
         Ok(None) => ApiServiceState::Absent,
-        Ok(Some(svc)) => apiservice_state(&svc),
+        Ok(Some(svc)) => ApiServiceState::Present(firstaid::k8s::ApiServiceState::of(&svc)),
         Err(e) => ApiServiceState::Unknown(Error::from(e).to_string()),
     };
     explain(error, resource, &state)
-}
-
-fn apiservice_state(svc: &APIService) -> ApiServiceState {
-    let available = svc
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|c| c.iter().find(|c| c.type_ == "Available"));
-    let service = svc.spec.as_ref().and_then(|s| s.service.as_ref()).map(|s| {
-        format!(
-            "{}/{}",
-            s.namespace.as_deref().unwrap_or(""),
-            s.name.as_deref().unwrap_or("")
-        )
-    });
-    ApiServiceState::Present {
-        available: available.map(|c| c.status == "True"),
-        reason: available.and_then(|c| c.reason.clone()).unwrap_or_default(),
-        message: available
-            .and_then(|c| c.message.clone())
-            .unwrap_or_default(),
-        service,
-    }
 }
 
 #[cfg(test)]
@@ -278,27 +255,5 @@ mod tests {
         assert_eq!(data.nodes.len(), 1);
         assert_eq!(data.loads.get("n1").cpu_requests, 100);
         assert_eq!(data.metrics.expect("metrics").len(), 1);
-    }
-
-    #[test]
-    fn apiservice_conditions_are_read() {
-        let svc: APIService = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": "v1beta1.metrics.k8s.io"},
-            "spec": {"group": "metrics.k8s.io", "version": "v1beta1", "groupPriorityMinimum": 100,
-                     "versionPriority": 100,
-                     "service": {"namespace": "kube-system", "name": "metrics-server"}},
-            "status": {"conditions": [{"type": "Available", "status": "False",
-                "reason": "FailedDiscoveryCheck", "message": "no response"}]}
-        }))
-        .expect("apiservice");
-        assert_eq!(
-            apiservice_state(&svc),
-            ApiServiceState::Present {
-                available: Some(false),
-                reason: "FailedDiscoveryCheck".into(),
-                message: "no response".into(),
-                service: Some("kube-system/metrics-server".into()),
-            }
-        );
     }
 }

@@ -48,7 +48,7 @@ mod wire;
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use firstaid::k8s::Timestamp;
 use firstaid::{Exit, Printer, Result};
 
 use crate::cli::{Cli, View};
@@ -85,7 +85,7 @@ async fn show_nodes(
         cli.selector.as_deref(),
     )
     .await?;
-    let now = Utc::now();
+    let now = Timestamp::now();
     let (metrics, info) = split(data.metrics);
     let by_name: HashMap<&str, &kinds::NodeMetrics> = metrics
         .iter()
@@ -136,7 +136,7 @@ async fn show_pods(
         cli.selector.as_deref(),
     )
     .await?;
-    let now = Utc::now();
+    let now = Timestamp::now();
     let (metrics, info) = split(data.metrics);
     let by_name: HashMap<(&str, &str), &kinds::PodMetrics> = metrics
         .iter()

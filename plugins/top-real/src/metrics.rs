@@ -1,7 +1,8 @@
 //! Why usage is missing, in words that point at the right culprit.
 //!
-//! S2 §11.4 blames `ServiceUnavailable … (get nodes.metrics.k8s.io)` on the network between the
-//! user and the master; S2 §9.1 blames the same message on the metrics APIService. When every
+//! The FAQ's answer on `kubectl top` errors blames `ServiceUnavailable … (get nodes.metrics.k8s.io)`
+//! on the network between the user and the master; its answer on metrics-server blames the same
+//! message on the metrics APIService. When every
 //! other call works, it is the APIService, and its `Available` condition says why. So on a
 //! metrics failure we read `apiservices/v1beta1.metrics.k8s.io` and explain from it, and still
 //! show everything the API server itself knows.
@@ -36,14 +37,8 @@ impl MetricsInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiServiceState {
     Absent,
-    /// Exists; `available` is its `Available` condition (None when it has none yet).
-    Present {
-        available: Option<bool>,
-        reason: String,
-        message: String,
-        /// `namespace/name` of the backing Service; None for a local (built-in) APIService.
-        service: Option<String>,
-    },
+    /// Exists, with its `Available` condition.
+    Present(firstaid::k8s::ApiServiceState),
     /// Could not be read (e.g. RBAC); the text says why.
     Unknown(String),
 }
@@ -72,30 +67,17 @@ pub fn explain(error: &Error, resource: &str, apiservice: &ApiServiceState) -> M
                 "usage not shown: the metrics API is not installed (APIService {APISERVICE} does not exist), so `kubectl top` fails here too; install metrics-server to get usage"
             ),
         ),
-        ApiServiceState::Present {
-            available: Some(true),
-            ..
-        } => unavailable(
+        ApiServiceState::Present(state) if state.available == Some(true) => unavailable(
             "MetricsError",
             format!(
                 "usage not shown: reading {resource} failed although APIService {APISERVICE} reports Available: {error}"
             ),
         ),
-        ApiServiceState::Present {
-            reason,
-            message,
-            service,
-            ..
-        } => {
-            let backend = service
-                .as_deref()
-                .map_or_else(String::new, |s| format!(" (backed by Service {s})"));
-            let why = match (reason.is_empty(), message.is_empty()) {
-                (true, true) => "no Available condition yet".to_owned(),
-                (false, true) => reason.clone(),
-                (true, false) => message.clone(),
-                (false, false) => format!("{reason}: {message}"),
-            };
+        ApiServiceState::Present(state) => {
+            let backend = state.service.as_ref().map_or_else(String::new, |s| {
+                format!(" (backed by Service {})", s.qualified())
+            });
+            let why = state.why();
             unavailable(
                 "APIServiceUnavailable",
                 format!(
@@ -115,27 +97,48 @@ pub fn explain(error: &Error, resource: &str, apiservice: &ApiServiceState) -> M
 #[cfg(test)]
 mod tests {
     use super::*;
+    use firstaid::k8s::ServiceRef;
     use firstaid::kube::core::Status;
+
+    fn present(
+        available: Option<bool>,
+        reason: &str,
+        message: &str,
+        service: Option<ServiceRef>,
+    ) -> ApiServiceState {
+        ApiServiceState::Present(firstaid::k8s::ApiServiceState {
+            name: APISERVICE.into(),
+            uid: String::new(),
+            group: "metrics.k8s.io".into(),
+            version: "v1beta1".into(),
+            service,
+            available,
+            reason: reason.into(),
+            message: message.into(),
+        })
+    }
 
     fn status(code: u16, reason: &str, message: &str) -> Error {
         Error::Api(Box::new(Status::failure(message, reason).with_code(code)))
     }
 
     #[test]
-    fn t16_unavailable_apiservice_is_named_not_the_network() {
+    fn unavailable_apiservice_is_named_not_the_network() {
         let err = status(
             503,
             "ServiceUnavailable",
             "the server is currently unable to handle the request (get nodes.metrics.k8s.io)",
         );
-        let state = ApiServiceState::Present {
-            available: Some(false),
-            reason: "FailedDiscoveryCheck".into(),
-            message:
-                "failing or missing response from https://10.0.0.1:443/apis/metrics.k8s.io/v1beta1"
-                    .into(),
-            service: Some("kube-system/metrics-server".into()),
-        };
+        let state = present(
+            Some(false),
+            "FailedDiscoveryCheck",
+            "failing or missing response from https://10.0.0.1:443/apis/metrics.k8s.io/v1beta1",
+            Some(ServiceRef::new(
+                Some("kube-system"),
+                Some("metrics-server"),
+                None,
+            )),
+        );
         let info = explain(&err, "nodes.metrics.k8s.io", &state);
         assert!(!info.available);
         assert_eq!(info.reason.as_deref(), Some("APIServiceUnavailable"));
@@ -168,12 +171,7 @@ mod tests {
         assert_eq!(info.reason.as_deref(), Some("Forbidden"));
 
         let boom = status(500, "InternalError", "boom");
-        let available = ApiServiceState::Present {
-            available: Some(true),
-            reason: "Passed".into(),
-            message: "all checks passed".into(),
-            service: None,
-        };
+        let available = present(Some(true), "Passed", "all checks passed", None);
         let info = explain(&boom, "pods.metrics.k8s.io", &available);
         assert_eq!(info.reason.as_deref(), Some("MetricsError"));
         let info = explain(

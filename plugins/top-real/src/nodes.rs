@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
+use firstaid::k8s::{NodeState, Readiness};
 use firstaid::k8s_openapi::api::core::v1::Node;
 use serde::Serialize;
 
@@ -138,28 +139,19 @@ pub struct NodeUsage {
     pub items: Vec<NodeReport>,
 }
 
+/// `NotReady` first (a node without a `Ready` condition yet is not called NotReady), then the
+/// problem conditions in the API's order, then `SchedulingDisabled`.
 fn conditions(node: &Node) -> Vec<String> {
-    let mut out = Vec::new();
-    let status_conditions = node
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_deref())
-        .unwrap_or_default();
-    for c in status_conditions {
-        match (c.type_.as_str(), c.status.as_str()) {
-            ("Ready", "True") => {}
-            ("Ready", _) => out.insert(0, "NotReady".to_owned()),
-            (
-                kind @ ("MemoryPressure" | "DiskPressure" | "PIDPressure" | "NetworkUnavailable"),
-                "True",
-            ) => out.push(kind.to_owned()),
-            _ => {}
-        }
-    }
-    if node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
-        out.push("SchedulingDisabled".to_owned());
-    }
-    out
+    let state = NodeState::of(node);
+    let not_ready = state.readiness().is_some_and(|r| r != Readiness::Ready);
+    let cordoned = state.unschedulable.then_some("SchedulingDisabled");
+    not_ready
+        .then_some("NotReady")
+        .into_iter()
+        .chain(state.problems().map(|c| c.type_.as_str()))
+        .chain(cordoned)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Everything the table shows about one node.
@@ -167,7 +159,7 @@ pub fn report(
     node: &Node,
     load: Load,
     metrics: Option<&NodeMetrics>,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> NodeReport {
     let empty = kinds::ResourceMap::new();
     let to_map = |m: Option<
@@ -249,10 +241,8 @@ pub(crate) mod tests {
         .expect("metrics")
     }
 
-    pub fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2023-08-15T14:10:00Z")
-            .expect("time")
-            .with_timezone(&Utc)
+    pub fn now() -> Timestamp {
+        "2023-08-15T14:10:00Z".parse::<Timestamp>().expect("time")
     }
 
     fn pod(node: &str, cpu: &str, mem: &str, cpu_limit: &str, mem_limit: &str) -> kinds::Pod {

@@ -1,13 +1,13 @@
 //! Diagnose for `top-real pods`: usage against requests and limits, per pod or per container,
 //! and the two things an operator wants flagged before the pager goes off: a container close to
 //! its memory limit (the kernel OOM-kills it at 100 %) and pods with no limits at all (they can
-//! eat the node's allocatable and get their neighbours evicted, S2 §6.1.5).
+//! eat the node's allocatable and get their neighbours evicted: the FAQ on evicted pods).
 //!
 //! Pure functions over fetched objects.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use serde::Serialize;
 
 use crate::kinds::{self, PodMetrics};
@@ -118,7 +118,7 @@ pub struct PodUsage {
 }
 
 /// Everything shown about one pod; `metrics` is its PodMetrics, if any.
-pub fn report(pod: &kinds::Pod, metrics: Option<&PodMetrics>, now: DateTime<Utc>) -> PodReport {
+pub fn report(pod: &kinds::Pod, metrics: Option<&PodMetrics>, now: Timestamp) -> PodReport {
     let shape = pod_shape(pod);
     let totals = pod_totals(&shape);
     let usage_of: HashMap<&str, &kinds::ResourceMap> = metrics

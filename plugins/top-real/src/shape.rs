@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use firstaid::quantity;
 
 use crate::kinds::{self, ResourceMap};
@@ -96,7 +96,7 @@ pub fn go_duration(text: &str) -> Option<Duration> {
 #[serde(rename_all = "camelCase")]
 pub struct Sample {
     /// When the sample was taken.
-    pub timestamp: Option<DateTime<Utc>>,
+    pub timestamp: Option<Timestamp>,
     /// The averaging window in seconds.
     pub window_seconds: Option<f64>,
     /// How old the sample was when top-real read it, in seconds.
@@ -104,14 +104,12 @@ pub struct Sample {
 }
 
 impl Sample {
-    pub fn new(timestamp: Option<&str>, window: Option<&str>, now: DateTime<Utc>) -> Self {
-        let timestamp = timestamp
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Utc));
+    pub fn new(timestamp: Option<&str>, window: Option<&str>, now: Timestamp) -> Self {
+        let timestamp = timestamp.and_then(|t| t.parse::<Timestamp>().ok());
         Sample {
             timestamp,
             window_seconds: window.and_then(go_duration).map(|d| d.as_secs_f64()),
-            age_seconds: timestamp.map(|t| (now - t).num_seconds().max(0)),
+            age_seconds: timestamp.map(|t| firstaid::k8s::time::seconds_between(t, now).max(0)),
         }
     }
 }
@@ -146,9 +144,7 @@ mod tests {
 
     #[test]
     fn sample_age_and_window() {
-        let now = DateTime::parse_from_rfc3339("2023-08-15T14:10:00Z")
-            .expect("time")
-            .with_timezone(&Utc);
+        let now = "2023-08-15T14:10:00Z".parse::<Timestamp>().expect("time");
         let s = Sample::new(Some("2023-08-15T14:09:38Z"), Some("1m0.177s"), now);
         assert_eq!(s.age_seconds, Some(22));
         assert_eq!(short_duration(s.window_seconds.unwrap_or(0.0)), "1m");

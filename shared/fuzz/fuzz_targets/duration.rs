@@ -19,12 +19,12 @@ fuzz_target!(|data: &[u8]| {
         Instant::now().checked_add(duration).is_some(),
         "{text:?} ({duration:?}) overflows a deadline"
     );
-    let delta = chrono::TimeDelta::from_std(duration)
-        .unwrap_or_else(|_| panic!("{text:?} ({duration:?}) is not a chrono duration"));
+    let delta = firstaid::k8s_openapi::jiff::SignedDuration::try_from(duration)
+        .unwrap_or_else(|_| panic!("{text:?} ({duration:?}) is not a signed duration"));
     assert!(
-        chrono::Utc::now().checked_sub_signed(delta).is_some(),
+        firstaid::k8s::time::now().checked_sub(delta).is_ok(),
         "{text:?} ({duration:?}) overflows an age cut-off"
     );
     assert!(i64::try_from(duration.as_secs()).is_ok());
-    let _ = firstaid::age::human_duration(duration);
+    let _ = firstaid::k8s::time::human_duration(duration);
 });

@@ -14,7 +14,7 @@ fn findings(inv: &Inventory, o: Overrides) -> Vec<Finding> {
         },
     )
     .expect("select");
-    diagnose(&index, &subjects, o, chrono::Utc::now())
+    diagnose(&index, &subjects, o, firstaid::k8s::Timestamp::now())
 }
 
 #[test]

@@ -2,28 +2,29 @@
 //! exists, the detach error, the volume and claim behind it, and the pods elsewhere that wait for
 //! the volume (FailedMount / Multi-Attach events).
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use firstaid::k8s_openapi::api::storage::v1::VolumeAttachment;
 
 use super::{
     Finding, Kind, WaitingPod, attachment_info, describe_event, events, refusal_advice,
     volume_info, waiting_pod_objects,
 };
-use crate::facts::{NodeState, PodFacts};
+use crate::facts::PodFacts;
 use crate::inventory::{Index, claims_of, name_of, namespace_of};
 use crate::safety::{Decision, Overrides, attachment_rule};
+use firstaid::k8s::NodePresence;
 
 pub(super) fn finding(
     va: &VolumeAttachment,
     index: &Index,
     overrides: Overrides,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Finding {
     let decision = attachment_rule(va, index, overrides);
     let a = attachment_info(va, index);
     let status = if a.terminating {
         "Terminating"
-    } else if a.node_state == NodeState::Missing {
+    } else if a.node_state == NodePresence::Missing {
         "Orphaned"
     } else if a.attached {
         "Attached"
@@ -46,7 +47,7 @@ pub(super) fn finding(
     if let Some(err) = &a.detach_error {
         let when = err
             .time
-            .map(|t| format!(" since {}", crate::facts::age(t, now)))
+            .map(|t| format!(" since {}", firstaid::k8s::age(Some(t), now)))
             .unwrap_or_default();
         f.evidence
             .push(format!("detachError{when}: {}", err.message));
@@ -122,7 +123,7 @@ pub(super) fn finding(
             delete_first,
             ..
         } => {
-            f.summary = if a.node_state == NodeState::Missing {
+            f.summary = if a.node_state == NodePresence::Missing {
                 format!(
                     "node {} does not exist: nothing can detach the volume",
                     a.node

@@ -3,13 +3,13 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use firstaid::k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
 use super::{Finding, Kind, attachment_info, refusal_advice, status_of, volume_info};
-use crate::facts::NodeState;
 use crate::inventory::{Index, name_of, namespace_of};
 use crate::safety::{Decision, Holder, HolderKind, Overrides, claim_rule, holders};
+use firstaid::k8s::NodePresence;
 
 fn meaning(h: &Holder) -> String {
     match h.kind {
@@ -42,7 +42,7 @@ fn holder_advice(h: &Holder) -> String {
         "delete pod {} in namespace {}{owner}: kubectl delete pod -n {} {}",
         h.pod.name, h.pod.namespace, h.pod.namespace, h.pod.name
     );
-    if h.node_state == Some(NodeState::NotReady) {
+    if h.node_state == Some(NodePresence::NotReady) {
         let _ = write!(
             text,
             "; its node {} is NotReady — if that machine is gone for good, delete the Node object (kubectl delete node {}) and rerun: the pod can then be force-deleted safely",
@@ -57,7 +57,7 @@ pub(super) fn finding(
     claim: &PersistentVolumeClaim,
     index: &Index,
     overrides: Overrides,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Finding {
     let decision = claim_rule(claim, index, overrides);
     let phase = claim.status.as_ref().and_then(|s| s.phase.as_deref());

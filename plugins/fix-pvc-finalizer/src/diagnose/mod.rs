@@ -10,17 +10,19 @@ mod volume;
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use firstaid::k8s_openapi::api::core::v1::{Event, PersistentVolume, PersistentVolumeClaim};
 use firstaid::k8s_openapi::api::storage::v1::VolumeAttachment;
 use firstaid::{Error, Result};
 use serde::Serialize;
 
-use crate::facts::{NodeState, PodFacts, age, event_time, time};
+use crate::facts::PodFacts;
 use crate::finalizers::removed_by;
 use crate::inventory::{Index, claims_of, name_of, namespace_of};
 use crate::safety::{Decision, Holder, Overrides};
 use crate::select::Named;
+use firstaid::k8s::NodePresence;
+use firstaid::k8s::age;
 
 /// The kinds this tool unsticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -74,7 +76,7 @@ pub struct AttachmentInfo {
     pub name: String,
     pub attacher: String,
     pub node: String,
-    pub node_state: NodeState,
+    pub node_state: NodePresence,
     pub attached: bool,
     pub terminating: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,7 +88,7 @@ pub struct AttachmentInfo {
 pub struct ErrorInfo {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: Option<DateTime<Utc>>,
+    pub time: Option<Timestamp>,
 }
 
 /// A warning event, as `kubectl describe` shows it.
@@ -97,7 +99,7 @@ pub struct EventInfo {
     pub message: String,
     pub count: i32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<Timestamp>,
 }
 
 /// A pod that waits for a volume (FailedMount, Multi-Attach) somewhere else.
@@ -123,7 +125,7 @@ pub struct Finding {
     /// Terminating, Orphaned (attachment whose node is gone), or the object's phase.
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deletion_timestamp: Option<DateTime<Utc>>,
+    pub deletion_timestamp: Option<Timestamp>,
     pub finalizers: Vec<FinalizerInfo>,
     /// One line: why it is stuck.
     pub summary: String,
@@ -164,7 +166,7 @@ impl Finding {
             name: meta.name.clone().unwrap_or_default(),
             uid: meta.uid.clone(),
             status,
-            deletion_timestamp: meta.deletion_timestamp.as_ref().and_then(|t| time(&t.0)),
+            deletion_timestamp: meta.deletion_timestamp.as_ref().map(|t| t.0),
             finalizers: meta
                 .finalizers
                 .iter()
@@ -263,7 +265,7 @@ pub fn volume_is_stuck(pv: &PersistentVolume) -> bool {
 
 /// Stuck deleting, or pointing at a node that no longer exists.
 pub fn attachment_is_stuck(va: &VolumeAttachment, index: &Index) -> bool {
-    is_stuck(&va.metadata) || index.node(&va.spec.node_name).is_none()
+    is_stuck(&va.metadata) || index.node(&va.spec.node_name) == NodePresence::Missing
 }
 
 /// The namespace a cluster-scoped volume serves: its claim's.
@@ -369,7 +371,7 @@ pub fn diagnose(
     index: &Index,
     subjects: &Subjects,
     overrides: Overrides,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Vec<Finding> {
     let mut findings: Vec<Finding> = Vec::new();
     for c in &subjects.claims {
@@ -442,16 +444,16 @@ fn events(index: &Index, uid: Option<&str>) -> Vec<EventInfo> {
             reason: e.reason.clone().unwrap_or_default(),
             message: e.message.clone().unwrap_or_default(),
             count: e.count.unwrap_or(1),
-            last_seen: event_time(e),
+            last_seen: firstaid::k8s::time::event_last_seen(e),
         })
         .collect()
 }
 
 /// `FailedMount (x604 over 22h, last 51s ago): Unable to mount …`
-fn describe_event(e: &EventInfo, now: DateTime<Utc>) -> String {
+fn describe_event(e: &EventInfo, now: Timestamp) -> String {
     let when = e
         .last_seen
-        .map(|t| format!(", last {} ago", age(t, now)))
+        .map(|t| format!(", last {} ago", age(Some(t), now)))
         .unwrap_or_default();
     format!("{} (x{}{when}): {}", e.reason, e.count, e.message)
 }
@@ -498,20 +500,20 @@ fn attachment_info(va: &VolumeAttachment, index: &Index) -> AttachmentInfo {
         name: name_of(&va.metadata).to_owned(),
         attacher: va.spec.attacher.clone(),
         node: va.spec.node_name.clone(),
-        node_state: NodeState::of(index.node(&va.spec.node_name)),
+        node_state: index.node(&va.spec.node_name),
         attached: status.is_some_and(|s| s.attached),
         terminating: va.metadata.deletion_timestamp.is_some(),
         detach_error: status
             .and_then(|s| s.detach_error.as_ref())
             .map(|e| ErrorInfo {
                 message: e.message.clone().unwrap_or_default(),
-                time: e.time.as_ref().and_then(|t| time(&t.0)),
+                time: e.time.as_ref().map(|t| t.0),
             }),
     }
 }
 
 impl AttachmentInfo {
-    pub fn describe(&self, now: DateTime<Utc>) -> String {
+    pub fn describe(&self, now: Timestamp) -> String {
         let mut text = format!(
             "volumeattachment {}: node {} ({}), attached={}",
             self.name,
@@ -525,7 +527,7 @@ impl AttachmentInfo {
         if let Some(err) = &self.detach_error {
             let when = err
                 .time
-                .map(|t| format!(" ({} ago)", age(t, now)))
+                .map(|t| format!(" ({} ago)", age(Some(t), now)))
                 .unwrap_or_default();
             let _ = write!(text, ", detachError{when}: {}", err.message);
         }

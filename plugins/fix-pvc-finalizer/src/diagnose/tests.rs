@@ -7,7 +7,7 @@ use crate::safety::FORCE_IN_USE;
 const PV: &str = "pvc-93e24c1d88d711e9";
 const VA: &str = "csi-8b2ed050e78ad6f3a5491af35c9351358856ae15cc874262ca0b78a1c332b883";
 
-/// S0-4 / T4: the node i-5n8osu8t was deleted; its VolumeAttachment cannot detach; the
+/// The FAQ's dead-node case: the node i-5n8osu8t was deleted; its VolumeAttachment cannot detach; the
 /// StatefulSet pod, recreated on i-e5ri86tg, sits in ContainerCreating with FailedMount.
 fn t4() -> Inventory {
     let pod = pod(
@@ -52,7 +52,12 @@ fn run(inv: &Inventory, namespace: Option<&str>, named: &[Named]) -> Vec<Finding
     let index = Index::new(inv);
     let scope = Scope { namespace, named };
     let subjects = select(&index, &scope).expect("select");
-    diagnose(&index, &subjects, Overrides::default(), chrono::Utc::now())
+    diagnose(
+        &index,
+        &subjects,
+        Overrides::default(),
+        firstaid::k8s::Timestamp::now(),
+    )
 }
 
 #[test]

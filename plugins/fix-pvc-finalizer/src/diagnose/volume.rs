@@ -1,7 +1,7 @@
 //! A volume stuck Terminating: the claim it is still bound to, the nodes it may still be attached
 //! to, and the backend volume that its reclaim policy or provisioner finalizer would delete.
 
-use chrono::{DateTime, Utc};
+use firstaid::k8s::Timestamp;
 use firstaid::k8s_openapi::api::core::v1::PersistentVolume;
 
 use super::{Finding, Kind, attachment_info, refusal_advice, status_of, volume_info};
@@ -13,7 +13,7 @@ pub(super) fn finding(
     pv: &PersistentVolume,
     index: &Index,
     overrides: Overrides,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Finding {
     let decision = volume_rule(pv, index, overrides);
     let info = volume_info(pv);
