@@ -34,6 +34,26 @@ fn dead_webhook(
     (config, hook)
 }
 
+/// `--fix --delete-dead-webhooks`: the configuration and the namespace go; returns the backup.
+fn fix_with_override(c: &Cluster, ns: &str, config: &str) -> Vec<Value> {
+    let backup_dir = tempfile::tempdir().expect("tempdir");
+    let dir = backup_dir.path().to_string_lossy().into_owned();
+    let out = c.kubectl(&[
+        "ns-unstick",
+        ns,
+        "--fix",
+        "--delete-dead-webhooks",
+        "--yes",
+        "--wait=90s",
+        "--backup-dir",
+        &dir,
+    ]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(!c.exists("validatingwebhookconfiguration", None, config));
+    assert!(!c.exists("namespace", None, ns));
+    backups::objects(backup_dir.path())
+}
+
 fn condition_true(c: &Cluster, ns: &str, type_: &str) -> Option<Value> {
     let namespace = c.get("namespace", None, ns)?;
     namespace["status"]["conditions"]
@@ -92,22 +112,7 @@ fn dead_webhook_rejecting_deletes_is_named_and_removed_only_with_its_override() 
     );
     assert!(c.exists("validatingwebhookconfiguration", None, &config));
 
-    let backup_dir = tempfile::tempdir().expect("tempdir");
-    let dir = backup_dir.path().to_string_lossy().into_owned();
-    let out = c.kubectl(&[
-        "ns-unstick",
-        &ns,
-        "--fix",
-        "--delete-dead-webhooks",
-        "--yes",
-        "--wait=90s",
-        "--backup-dir",
-        &dir,
-    ]);
-    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
-    assert!(!c.exists("validatingwebhookconfiguration", None, &config));
-    assert!(!c.exists("namespace", None, &ns));
-    let saved = backups::objects(backup_dir.path());
+    let saved = fix_with_override(c, &ns, &config);
     assert_eq!(saved.len(), 1, "{saved:?}");
     assert_eq!(saved[0]["kind"], "ValidatingWebhookConfiguration");
     assert_eq!(saved[0]["webhooks"][0]["name"], hook.as_str());
@@ -149,22 +154,7 @@ fn a_fix_through_a_dead_update_webhook_is_refused_then_allowed_with_the_override
     assert_eq!(w["metadata"]["finalizers"][0], finalizer.as_str());
     assert!(c.exists("validatingwebhookconfiguration", None, &config));
 
-    let backup_dir = tempfile::tempdir().expect("tempdir");
-    let dir = backup_dir.path().to_string_lossy().into_owned();
-    let out = c.kubectl(&[
-        "ns-unstick",
-        &ns,
-        "--fix",
-        "--delete-dead-webhooks",
-        "--yes",
-        "--wait=90s",
-        "--backup-dir",
-        &dir,
-    ]);
-    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
-    assert!(!c.exists("validatingwebhookconfiguration", None, &config));
-    assert!(!c.exists("namespace", None, &ns));
-    let kinds: Vec<String> = backups::objects(backup_dir.path())
+    let kinds: Vec<String> = fix_with_override(c, &ns, &config)
         .iter()
         .map(|o| o["kind"].as_str().unwrap_or_default().to_owned())
         .collect();

@@ -45,13 +45,14 @@ struct Object<'a> {
     deleting: bool,
 }
 
+/// What admission sees for `operation` on `t` (its `subresource`, or `""`).
 fn request<'a>(
-    object: &'a Object<'a>,
+    t: &'a Target,
     operation: &'a str,
     subresource: &'a str,
+    object_labels: &'a BTreeMap<String, String>,
     namespace_labels: Option<&'a BTreeMap<String, String>>,
 ) -> Request<'a> {
-    let t = &object.target;
     Request {
         operation,
         group: &t.group,
@@ -60,7 +61,7 @@ fn request<'a>(
         subresource,
         namespace: t.namespace.as_deref().unwrap_or_default(),
         namespace_labels,
-        object_labels: object.labels,
+        object_labels,
     }
 }
 
@@ -110,11 +111,14 @@ pub fn findings(d: &Diagnosis, webhooks: &[Webhook]) -> Vec<WebhookFinding> {
             let mut updates = Vec::new();
             for o in &objects {
                 let is_namespace = o.target.kind == "Namespace";
-                if !o.deleting && hit(request(o, "DELETE", "", ns_labels)) {
+                if !o.deleting && hit(request(&o.target, "DELETE", "", o.labels, ns_labels)) {
                     deletes.push(o.display.clone());
                 }
-                let finalize = is_namespace && hit(request(o, "UPDATE", "finalize", ns_labels));
-                if hit(request(o, "UPDATE", "", ns_labels)) || finalize {
+                let finalize = is_namespace
+                    && hit(request(
+                        &o.target, "UPDATE", "finalize", o.labels, ns_labels,
+                    ));
+                if hit(request(&o.target, "UPDATE", "", o.labels, ns_labels)) || finalize {
                     updates.push(o.display.clone());
                 }
             }
@@ -229,17 +233,13 @@ fn step_request<'a>(
         Action::RemoveFinalizers { .. } => ("UPDATE", ""),
         Action::FinalizeNamespace { .. } => ("UPDATE", "finalize"),
     };
-    let t = &step.target;
-    Request {
+    request(
+        &step.target,
         operation,
-        group: &t.group,
-        version: &t.version,
-        resource: &t.plural,
         subresource,
-        namespace: t.namespace.as_deref().unwrap_or_default(),
+        labels,
         namespace_labels,
-        object_labels: labels,
-    }
+    )
 }
 
 /// The labels admission selectors see for each object a plan may touch.

@@ -45,17 +45,19 @@ impl Requirement {
     }
 }
 
+/// Labels from `key, value` pairs, for fixtures.
+#[cfg(test)]
+pub fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
 
     fn selector(value: serde_json::Value) -> Selector {
         serde_json::from_value(value).expect("selector")

@@ -284,14 +284,8 @@ pub mod fixtures {
 mod tests {
     use super::fixtures::dead;
     use super::*;
+    use crate::labels::labels;
     use serde_json::json;
-
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
 
     fn request<'a>(
         op: &'a str,
