@@ -9,6 +9,8 @@ mod fix_pvc_finalizer;
 mod ipv6_cidr;
 mod krew;
 mod ns_unstick;
+mod ns_unstick_objects;
+mod ns_unstick_webhooks;
 mod reliability;
 mod security;
 mod smoke;

@@ -11,19 +11,19 @@ use firstaid_e2e::{
 };
 use serde_json::Value;
 
-fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn code(out: &Output) -> i32 {
+pub(crate) fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
 }
 
-fn json_of(out: &Output) -> Value {
+pub(crate) fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "no JSON on stdout ({e}):\n{}\nstderr:\n{}",
@@ -33,7 +33,7 @@ fn json_of(out: &Output) -> Value {
     })
 }
 
-fn wait_terminating(c: &Cluster, ns: &str) {
+pub(crate) fn wait_terminating(c: &Cluster, ns: &str) {
     wait_until(
         Duration::from_secs(30),
         "the namespace to be Terminating",
@@ -46,7 +46,7 @@ fn wait_terminating(c: &Cluster, ns: &str) {
 
 /// A CRD in a group of its own (`<unique>.io`): nothing in the cluster mentions that name, so no
 /// controller for it can be found. Returns the group.
-fn widget_crd(c: &Cluster) -> String {
+pub(crate) fn widget_crd(c: &Cluster) -> String {
     let group = format!("{}.io", unique("nsu-widgets"));
     c.apply(&format!(
         r#"{{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",

@@ -9,6 +9,7 @@ mod fix_pvc_finalizer;
 mod get_configmaps;
 mod ipv6_cidr;
 mod ns_unstick;
+mod ns_unstick_all;
 mod seed_speed;
 mod top_real;
 

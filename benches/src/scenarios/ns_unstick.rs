@@ -125,5 +125,5 @@ fn run(b: &mut Bench) -> anyhow::Result<()> {
     b.no_peers(
         "knsk is a bash script published only on GitHub, in no package registry, so it has no row",
     );
-    Ok(())
+    super::ns_unstick_all::measure_all(b, &ns)
 }

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::diagnose::{Blocker, Cause, Diagnosis};
 use crate::finalizers::{classify, removable};
-use crate::model::{ApiServiceState, ControllerEvidence};
+use crate::model::{ApiServiceState, ControllerEvidence, Leftover};
 use firstaid::k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
 
 /// What the user allowed.
@@ -47,7 +47,22 @@ fn api_service_target(a: &ApiServiceState) -> Target {
     }
 }
 
-fn namespace_target(d: &Diagnosis) -> Target {
+/// The target for an object left in a namespace.
+pub fn leftover_target(l: &Leftover) -> Target {
+    let ty = &l.resource;
+    Target {
+        group: ty.group.clone(),
+        version: ty.version.clone(),
+        kind: ty.kind.clone(),
+        plural: ty.plural.clone(),
+        namespace: Some(l.namespace.clone()).filter(|n| !n.is_empty()),
+        name: l.name.clone(),
+        uid: Some(l.uid.clone()).filter(|u| !u.is_empty()),
+        resource_version: None,
+    }
+}
+
+pub fn namespace_target(d: &Diagnosis) -> Target {
     Target {
         group: String::new(),
         version: "v1".into(),
@@ -121,17 +136,7 @@ pub fn plan(
                     }
                 })
                 .collect();
-            let ty = &l.object.resource;
-            let target = Target {
-                group: ty.group.clone(),
-                version: ty.version.clone(),
-                kind: ty.kind.clone(),
-                plural: ty.plural.clone(),
-                namespace: Some(l.object.namespace.clone()),
-                name: l.object.name.clone(),
-                uid: Some(l.object.uid.clone()).filter(|u| !u.is_empty()),
-                resource_version: None,
-            };
+            let target = leftover_target(&l.object);
             plan.push(
                 Step::new(
                     target,
@@ -280,10 +285,11 @@ impl Recheck<'_> {
 
 /// `--fix` found nothing it may do on its own: explain which override would, or that waiting is
 /// the fix.
-pub fn refuse_or_wait(diagnoses: &[Diagnosis], printer: &mut Printer) -> Result<Exit> {
-    let blocking: Vec<&Blocker> = diagnoses
-        .iter()
-        .flat_map(|d| &d.blockers)
+pub fn refuse_or_wait<'a>(
+    blockers: impl Iterator<Item = &'a Blocker>,
+    printer: &mut Printer,
+) -> Result<Exit> {
+    let blocking: Vec<&Blocker> = blockers
         .filter(|b| {
             !matches!(
                 b.cause,
@@ -295,10 +301,10 @@ pub fn refuse_or_wait(diagnoses: &[Diagnosis], printer: &mut Printer) -> Result<
         printer.note("Nothing to fix: the namespace controller is still working; wait (or rerun with --wait).")?;
         return Ok(Exit::Ok);
     };
-    let override_flag = if first.cause == Cause::WaitingOnControllers {
-        "--remove-finalizer NAME (or --force-finalize)"
-    } else {
-        "--force-finalize"
+    let override_flag = match first.cause {
+        Cause::WaitingOnControllers => "--remove-finalizer NAME (or --force-finalize)",
+        Cause::AdmissionWebhook => crate::admission::OVERRIDE,
+        _ => "--force-finalize",
     };
     Err(Error::Unsafe {
         message: format!(
@@ -310,4 +316,4 @@ pub fn refuse_or_wait(diagnoses: &[Diagnosis], printer: &mut Printer) -> Result<
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -22,11 +22,15 @@ pub const DEFAULT_WAIT: Duration = Duration::from_secs(120);
     after_long_help = after_help()
 )]
 pub struct Cli {
-    /// Namespaces to diagnose (default: list the Terminating ones)
-    #[arg(value_name = "NAMESPACE")]
+    /// Namespaces to diagnose (default: list the Terminating ones), or TYPE/NAME of any object
+    /// stuck Terminating (`crd/NAME` for a CustomResourceDefinition and the custom resources it
+    /// waits on; `-n` for a namespaced object)
+    #[arg(value_name = "NAMESPACE|TYPE/NAME")]
     pub namespaces: Vec<String>,
 
-    /// Diagnose every Terminating namespace
+    /// Every object stuck Terminating in the cluster (namespaces, CRDs, any namespaced or
+    /// cluster-scoped object) and objects whose namespace is gone, grouped by cause with the
+    /// command for each; with --fix, fixes every Terminating namespace
     #[arg(long, conflicts_with = "namespaces")]
     pub all: bool,
 
@@ -44,6 +48,12 @@ pub struct Cli {
     /// (repeatable)
     #[arg(long, value_name = "FINALIZER")]
     pub remove_finalizer: Vec<String>,
+
+    /// Delete the configuration of an admission webhook that fails closed (failurePolicy Fail)
+    /// while its Service is missing or has no ready endpoints, when it rejects the deletes or
+    /// patches the fix needs (backed up first; every webhook of that configuration goes)
+    #[arg(long)]
+    pub delete_dead_webhooks: bool,
 
     /// After fixing, wait until the namespace is gone (default 2m)
     #[arg(long, value_name = "TIMEOUT", num_args = 0..=1, require_equals = true,
@@ -67,13 +77,16 @@ impl Cli {
     /// Whether the user asked to change anything (`--dry-run` and `--confirm-plan` ask for the
     /// fix too, as in every plugin).
     pub fn wants_fix(&self) -> bool {
-        self.mutation.fixing(self.fix) || self.force_finalize || !self.remove_finalizer.is_empty()
+        self.mutation.fixing(self.fix)
+            || self.force_finalize
+            || self.delete_dead_webhooks
+            || !self.remove_finalizer.is_empty()
     }
 }
 
 fn after_help() -> String {
     format!(
-        "Examples:\n  kubectl ns-unstick                      # list Terminating namespaces and why\n  kubectl ns-unstick rdbms                # diagnose one\n  kubectl ns-unstick rdbms --fix          # fix the cause (asks first)\n  kubectl ns-unstick rdbms --fix --force-finalize --wait\n\n{}",
+        "Examples:\n  kubectl ns-unstick                      # list Terminating namespaces and why\n  kubectl ns-unstick rdbms                # diagnose one\n  kubectl ns-unstick rdbms --fix          # fix the cause (asks first)\n  kubectl ns-unstick rdbms --fix --force-finalize --wait\n  kubectl ns-unstick crd/widgets.example.com --fix   # a CRD stuck on its instances\n  kubectl ns-unstick configmap/settings -n shop      # any object stuck Terminating\n  kubectl ns-unstick --all                # everything stuck, cluster-wide\n\n{}",
         firstaid::exit::help_text()
     )
 }

@@ -71,6 +71,18 @@ pub struct LeftoverFinding {
 }
 
 impl LeftoverFinding {
+    /// The object with a verdict on each of its finalizers.
+    pub fn of(l: &Leftover, evidence: &ControllerEvidence, now: Timestamp) -> Self {
+        LeftoverFinding {
+            object: l.clone(),
+            finalizer_verdicts: l
+                .finalizers
+                .iter()
+                .map(|f| classify(f, &l.resource.group, evidence, now))
+                .collect(),
+        }
+    }
+
     /// Finalizers `--fix` would remove from this object.
     pub fn removable(&self, named: &[String]) -> Vec<String> {
         self.finalizer_verdicts
@@ -96,6 +108,8 @@ pub enum Cause {
     UnavailableApiService,
     DiscoveryFailure,
     ContentDeletionFailure,
+    /// A fail-closed admission webhook with a dead backend rejects the deletes or patches.
+    AdmissionWebhook,
     DeadFinalizers,
     WaitingOnControllers,
     NamespaceControllerNotRunning,
@@ -126,6 +140,9 @@ pub struct Diagnosis {
     pub unsearched: Vec<Unsearched>,
     /// Verdicts on the namespace's own `metadata.finalizers`.
     pub namespace_finalizers: Vec<FinalizerVerdict>,
+    /// Admission webhooks that intercept the deletes or patches this namespace needs
+    /// (filled in by `admission::amend`).
+    pub webhooks: Vec<crate::admission::WebhookFinding>,
     /// Whether the namespace controller appears to be processing this namespace, and why we think so.
     pub namespace_controller: String,
     /// What blocks deletion, most important first; empty when nothing does.
@@ -179,7 +196,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-fn list_some(items: &[String], max: usize) -> String {
+pub(crate) fn list_some(items: &[String], max: usize) -> String {
     let mut text = items
         .iter()
         .take(max)
@@ -243,14 +260,7 @@ pub fn diagnose(inputs: &Inputs<'_>) -> Diagnosis {
     let leftovers: Vec<LeftoverFinding> = inputs
         .leftovers
         .iter()
-        .map(|l| LeftoverFinding {
-            object: l.clone(),
-            finalizer_verdicts: l
-                .finalizers
-                .iter()
-                .map(|f| classify(f, &l.resource.group, inputs.evidence, inputs.now))
-                .collect(),
-        })
+        .map(|l| LeftoverFinding::of(l, inputs.evidence, inputs.now))
         .collect();
     let namespace_finalizers: Vec<FinalizerVerdict> = ns
         .metadata_finalizers
@@ -265,6 +275,7 @@ pub fn diagnose(inputs: &Inputs<'_>) -> Diagnosis {
         leftovers,
         unsearched: inputs.unsearched.clone(),
         namespace_finalizers,
+        webhooks: Vec::new(),
         namespace_controller: controller_reason,
         blockers: Vec::new(),
     };
@@ -355,64 +366,7 @@ fn blockers(
     }
 
     // 2. Objects held by finalizers.
-    let mut dead: Vec<String> = Vec::new();
-    let mut waiting: Vec<String> = Vec::new();
-    let mut bare: Vec<String> = Vec::new();
-    for l in &d.leftovers {
-        let removable = l.removable(named);
-        if !removable.is_empty() {
-            dead.push(format!("{} ({})", l.object.display(), removable.join(", ")));
-        }
-        let kept: Vec<&FinalizerVerdict> = l
-            .finalizer_verdicts
-            .iter()
-            .filter(|v| !removable.contains(&v.name))
-            .collect();
-        if !kept.is_empty() {
-            waiting.push(format!(
-                "{} ({})",
-                l.object.display(),
-                kept.iter()
-                    .map(|v| format!("{} → {}", v.name, v.owner))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        } else if l.object.finalizers.is_empty() {
-            bare.push(l.object.display());
-        }
-    }
-    if !dead.is_empty() {
-        out.push(Blocker {
-            cause: Cause::DeadFinalizers,
-            detail: format!(
-                "{} held by finalizers nobody will remove: {}",
-                plural(dead.len(), "object is", "objects are"),
-                list_some(&dead, 5)
-            ),
-            fix: "--fix removes exactly those finalizers (nothing else on the objects changes)"
-                .into(),
-        });
-    }
-    if !waiting.is_empty() {
-        let unknown = d.leftovers.iter().any(|l| {
-            l.finalizer_verdicts
-                .iter()
-                .any(|v| v.state == FinalizerState::Unknown)
-        });
-        out.push(Blocker {
-            cause: Cause::WaitingOnControllers,
-            detail: format!(
-                "{} waiting on controllers: {}",
-                plural(waiting.len(), "object is", "objects are"),
-                list_some(&waiting, 5)
-            ),
-            fix: if unknown {
-                "check those controllers; if you know one is gone for good, --fix --remove-finalizer NAME removes its finalizer".into()
-            } else {
-                "check those controllers' logs: they should remove the finalizers; --fix --remove-finalizer NAME removes one anyway (skipping its cleanup)".into()
-            },
-        });
-    }
+    let bare = held_by_finalizers(&d.leftovers, named, &mut out);
     if !bare.is_empty() {
         if running == Some(false) {
             out.push(Blocker {
@@ -496,6 +450,75 @@ fn blockers(
     out
 }
 
+/// The dead-finalizer and waiting-on-controller blockers of `leftovers`, pushed onto `out`;
+/// returns the objects that carry no finalizer at all (whoever deletes them decides what that
+/// means).
+pub fn held_by_finalizers(
+    leftovers: &[LeftoverFinding],
+    named: &[String],
+    out: &mut Vec<Blocker>,
+) -> Vec<String> {
+    let mut dead: Vec<String> = Vec::new();
+    let mut waiting: Vec<String> = Vec::new();
+    let mut bare: Vec<String> = Vec::new();
+    for l in leftovers {
+        let removable = l.removable(named);
+        if !removable.is_empty() {
+            dead.push(format!("{} ({})", l.object.display(), removable.join(", ")));
+        }
+        let kept: Vec<&FinalizerVerdict> = l
+            .finalizer_verdicts
+            .iter()
+            .filter(|v| !removable.contains(&v.name))
+            .collect();
+        if !kept.is_empty() {
+            waiting.push(format!(
+                "{} ({})",
+                l.object.display(),
+                kept.iter()
+                    .map(|v| format!("{} → {}", v.name, v.owner))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        } else if l.object.finalizers.is_empty() {
+            bare.push(l.object.display());
+        }
+    }
+    if !dead.is_empty() {
+        out.push(Blocker {
+            cause: Cause::DeadFinalizers,
+            detail: format!(
+                "{} held by finalizers nobody will remove: {}",
+                plural(dead.len(), "object is", "objects are"),
+                list_some(&dead, 5)
+            ),
+            fix: "--fix removes exactly those finalizers (nothing else on the objects changes)"
+                .into(),
+        });
+    }
+    if !waiting.is_empty() {
+        let unknown = leftovers.iter().any(|l| {
+            l.finalizer_verdicts
+                .iter()
+                .any(|v| v.state == FinalizerState::Unknown)
+        });
+        out.push(Blocker {
+            cause: Cause::WaitingOnControllers,
+            detail: format!(
+                "{} waiting on controllers: {}",
+                plural(waiting.len(), "object is", "objects are"),
+                list_some(&waiting, 5)
+            ),
+            fix: if unknown {
+                "check those controllers; if you know one is gone for good, --fix --remove-finalizer NAME removes its finalizer".into()
+            } else {
+                "check those controllers' logs: they should remove the finalizers; --fix --remove-finalizer NAME removes one anyway (skipping its cleanup)".into()
+            },
+        });
+    }
+    bare
+}
+
 /// A one-line reason from the namespace's own status (cheap: no search), for the list view.
 pub fn quick_reason(
     ns: &NamespaceState,
@@ -558,6 +581,7 @@ mod tests {
             spec_finalizers: vec!["kubernetes".into()],
             metadata_finalizers: vec![],
             conditions: vec![],
+            labels: std::collections::BTreeMap::new(),
         }
     }
 
@@ -592,6 +616,7 @@ mod tests {
             created: None,
             deletion_timestamp: deleting.then(|| t("2019-10-14T12:30:28Z")),
             finalizers: finalizers.iter().map(|f| (*f).to_owned()).collect(),
+            labels: std::collections::BTreeMap::new(),
         }
     }
 

@@ -22,14 +22,20 @@ use crate::model::{DiscoveryFailure, ResourceType};
 #[derive(Debug, Clone, Default)]
 pub struct Discovered {
     pub types: Vec<ResourceType>,
+    /// Listable cluster-scoped types (for `--all`, and objects named as `TYPE/NAME`).
+    pub cluster_types: Vec<ResourceType>,
     pub failures: Vec<DiscoveryFailure>,
 }
 
 impl Discovered {
     /// Adds `ty` unless the same group/resource was already seen in a preferred version.
-    fn add(&mut self, seen: &mut BTreeSet<(String, String)>, ty: ResourceType) {
+    fn add(&mut self, seen: &mut BTreeSet<(String, String)>, ty: ResourceType, namespaced: bool) {
         if seen.insert((ty.group.clone(), ty.plural.clone())) {
-            self.types.push(ty);
+            if namespaced {
+                self.types.push(ty);
+            } else {
+                self.cluster_types.push(ty);
+            }
         }
     }
 }
@@ -57,8 +63,7 @@ pub fn parse_aggregated(list: &APIGroupDiscoveryList, into: &mut Discovered) {
                 let Some(plural) = r.resource.clone() else {
                     continue;
                 };
-                if r.scope.as_deref() != Some("Namespaced") || !r.verbs.iter().any(|v| v == "list")
-                {
+                if !r.verbs.iter().any(|v| v == "list") {
                     continue;
                 }
                 let kind = r
@@ -74,6 +79,7 @@ pub fn parse_aggregated(list: &APIGroupDiscoveryList, into: &mut Discovered) {
                         kind,
                         plural,
                     },
+                    r.scope.as_deref() == Some("Namespaced"),
                 );
             }
         }
@@ -89,7 +95,7 @@ pub fn parse_legacy(
     into: &mut Discovered,
 ) {
     for r in &list.resources {
-        if r.name.contains('/') || !r.namespaced || !r.verbs.iter().any(|v| v == "list") {
+        if r.name.contains('/') || !r.verbs.iter().any(|v| v == "list") {
             continue;
         }
         into.add(
@@ -100,6 +106,7 @@ pub fn parse_legacy(
                 kind: r.kind.clone(),
                 plural: r.name.clone(),
             },
+            r.namespaced,
         );
     }
 }
@@ -273,6 +280,8 @@ mod tests {
         );
         assert_eq!(found.failures.len(), 1);
         assert_eq!(found.failures[0].group_version, "metrics.k8s.io/v1beta1");
+        assert_eq!(found.cluster_types.len(), 1);
+        assert_eq!(found.cluster_types[0].plural, "clusterroles");
     }
 
     #[test]
@@ -291,6 +300,8 @@ mod tests {
         parse_legacy("", "v1", &list, &mut BTreeSet::new(), &mut found);
         assert_eq!(found.types.len(), 1);
         assert_eq!(found.types[0].kind, "Pod");
+        assert_eq!(found.cluster_types.len(), 1);
+        assert_eq!(found.cluster_types[0].kind, "Node");
         assert_eq!(found.types[0].qualified(), "pods");
     }
 }

@@ -53,6 +53,7 @@ pub fn namespace_state(ns: &Namespace) -> NamespaceState {
                     .collect()
             })
             .unwrap_or_default(),
+        labels: ns.metadata.labels.clone().unwrap_or_default(),
     }
 }
 
@@ -65,6 +66,7 @@ fn leftover(ty: &ResourceType, meta: &ObjectMeta) -> Leftover {
         created: time(meta.creation_timestamp.as_ref()),
         deletion_timestamp: time(meta.deletion_timestamp.as_ref()),
         finalizers: meta.finalizers.clone().unwrap_or_default(),
+        labels: meta.labels.clone().unwrap_or_default(),
     }
 }
 
@@ -180,13 +182,8 @@ pub async fn controller_manager_lease(client: &Client) -> Option<LeaseInfo> {
     .map(|l| lease_info(&l))
 }
 
-/// Metadata of every object of one type in `namespace`, page by page.
-async fn list_metadata(
-    client: &Client,
-    namespace: &str,
-    ty: &ResourceType,
-) -> Result<Vec<Leftover>> {
-    let ar = ApiResource {
+fn api_resource(ty: &ResourceType) -> ApiResource {
+    ApiResource {
         group: ty.group.clone(),
         version: ty.version.clone(),
         api_version: if ty.group.is_empty() {
@@ -196,8 +193,38 @@ async fn list_metadata(
         },
         kind: ty.kind.clone(),
         plural: ty.plural.clone(),
+    }
+}
+
+/// One object's metadata; `None` when it does not exist.
+pub async fn object_metadata(
+    client: &Client,
+    namespace: Option<&str>,
+    ty: &ResourceType,
+    name: &str,
+) -> Result<Option<Leftover>> {
+    let ar = api_resource(ty);
+    let api: Api<DynamicObject> = match namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
+        None => Api::all_with(client.clone(), &ar),
     };
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &ar);
+    let found =
+        with_retry(|| async { api.get_metadata_opt(name).await.map_err(Error::from) }).await?;
+    Ok(found.map(|o| leftover(ty, &o.metadata)))
+}
+
+/// Metadata of every object of one type in `namespace` (`None`: all namespaces, or a
+/// cluster-scoped type), page by page.
+pub async fn list_metadata(
+    client: &Client,
+    namespace: Option<&str>,
+    ty: &ResourceType,
+) -> Result<Vec<Leftover>> {
+    let ar = api_resource(ty);
+    let api: Api<DynamicObject> = match namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
+        None => Api::all_with(client.clone(), &ar),
+    };
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -226,7 +253,7 @@ pub async fn leftovers(
         types.iter().cloned().enumerate(),
         concurrency,
         cancel,
-        |(_, ty)| async move { list_metadata(client, namespace, &ty).await },
+        |(_, ty)| async move { list_metadata(client, Some(namespace), &ty).await },
     )
     .await;
     let mut ordered = results;

@@ -7,15 +7,23 @@
 //! who owns each finalizer), fixes the cause, and finalizes only when told to.
 
 pub mod act;
+pub mod admission;
 pub mod cli;
 pub mod diagnose;
 pub mod discovery;
 pub mod fetch;
+pub mod fetch_webhooks;
 pub mod finalizers;
+pub mod labels;
 mod list;
 pub mod model;
+mod object_run;
+pub mod objects;
 mod render;
+pub mod scan;
+mod scan_run;
 mod wait;
+pub mod webhooks;
 
 use firstaid::apply::{Applier, DryRun, Report};
 use firstaid::k8s::Timestamp;
@@ -76,6 +84,13 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     let cancel = Cancel::on_ctrl_c();
     if cli.namespaces.is_empty() && !cli.all {
         return list::list_terminating(&kube, cli.exit_code, &mut printer).await;
+    }
+    if cli.all && !cli.wants_fix() && cli.wait.is_none() {
+        let concurrency = cli.mutation.concurrency.concurrency;
+        return scan_run::run(&kube, concurrency, &cancel, &mut printer).await;
+    }
+    if cli.namespaces.iter().any(|a| a.contains('/')) {
+        return object_run::run(&cli, &kube, &cancel, &mut printer).await;
     }
     unstick(&cli, &kube, &cancel, &mut printer).await
 }
@@ -145,11 +160,12 @@ fn diagnose_all(
 
 async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer) -> Result<Exit> {
     let concurrency = cli.mutation.concurrency.concurrency;
-    let (targets, api_services, discovered, lease) = futures::join!(
+    let (targets, api_services, discovered, lease, webhooks) = futures::join!(
         targets(cli, kube),
         fetch::api_services(&kube.client),
         discovery::discover(&kube.client, concurrency, cancel),
         fetch::controller_manager_lease(&kube.client),
+        fetch_webhooks::webhooks(&kube.client),
     );
     let targets = targets?;
     let discovered = discovered?;
@@ -163,6 +179,12 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         }
         Ok(_) => String::new(),
     };
+    let webhooks = webhooks.unwrap_or_else(|e| {
+        notes.push(format!(
+            "could not read admission webhook configurations, so webhooks rejecting deletes or patches cannot be named: {e}"
+        ));
+        Vec::new()
+    });
     if cli.all && targets.is_empty() {
         printer.note("No namespace is Terminating.")?;
         return Ok(Exit::Ok);
@@ -203,7 +225,7 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         }
     };
     let named = &cli.remove_finalizer;
-    let diagnoses = diagnose_all(
+    let mut diagnoses = diagnose_all(
         &targets,
         &per_namespace,
         &api_services,
@@ -214,6 +236,9 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         named,
     );
 
+    for d in &mut diagnoses {
+        admission::amend(d, &webhooks);
+    }
     let unavailable = list::unavailable_of(&api_services);
     let stuck_names: Vec<String> = stuck.iter().map(|n| n.name.clone()).collect();
     let human = !printer.format.is_structured();
@@ -276,12 +301,19 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         force_finalize: cli.force_finalize,
         named_finalizers: named.clone(),
     };
-    let plan = act::plan(&diagnoses, &unavailable_owned, &options);
+    let mut plan = act::plan(&diagnoses, &unavailable_owned, &options);
+    admission::gate(
+        &mut plan,
+        &admission::Labels::of_namespaces(&diagnoses),
+        &webhooks,
+        admission::namespace_blockers(&diagnoses),
+        cli.delete_dead_webhooks,
+    )?;
     if plan.is_empty() {
         if !human {
             printer.document("NamespaceDiagnosis", &document(Some(&plan), None, None))?;
         }
-        return act::refuse_or_wait(&diagnoses, printer);
+        return act::refuse_or_wait(diagnoses.iter().flat_map(|d| &d.blockers), printer);
     }
     // The guard judges finalizers on the controllers as they are when each request goes out.
     let evidence = Refreshed::spawn(evidence, EVIDENCE_REFRESH, {
@@ -296,7 +328,13 @@ async fn unstick(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
         named,
         force_finalize: cli.force_finalize,
     };
-    let guard = |step: &firstaid::Step, current: &serde_json::Value| recheck.check(step, current);
+    let guard = |step: &firstaid::Step, current: &serde_json::Value| {
+        if step.phase == admission::PHASE_WEBHOOKS {
+            admission::guard(step, current, &webhooks)
+        } else {
+            recheck.check(step, current)
+        }
+    };
     let applier = Applier {
         kube,
         args: &cli.mutation,

@@ -1,6 +1,8 @@
 //! Plain data the diagnosis works on, converted from API objects in `fetch` so the diagnosis is
 //! pure, testable on hand-written fixtures and free of Kubernetes client types.
 
+use std::collections::BTreeMap;
+
 pub use firstaid::k8s::ApiServiceState;
 use firstaid::k8s::Timestamp;
 use serde::Serialize;
@@ -67,6 +69,9 @@ pub struct NamespaceState {
     /// `metadata.finalizers` (set by other controllers, or by a foreground delete).
     pub metadata_finalizers: Vec<String>,
     pub conditions: Vec<Condition>,
+    /// What admission webhooks' namespace selectors look at.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 impl NamespaceState {
@@ -92,6 +97,9 @@ pub struct Leftover {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_timestamp: Option<Timestamp>,
     pub finalizers: Vec<String>,
+    /// What admission webhooks' object selectors look at.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 impl Leftover {

@@ -7,7 +7,7 @@ use firstaid::k8s::Timestamp;
 use firstaid::k8s::age;
 use firstaid::output::{Cell, Column, Table, Tone};
 
-use crate::diagnose::{Cause, Diagnosis, quick_reason};
+use crate::diagnose::{Blocker, Cause, Diagnosis, LeftoverFinding, quick_reason};
 use crate::finalizers::FinalizerState;
 use crate::model::{ApiServiceState, NamespaceState};
 
@@ -91,6 +91,110 @@ pub fn api_services(
     printer.line("")
 }
 
+/// Objects with age, deletion age and finalizers (namespace-qualified when `namespaced`).
+pub fn objects_table(objects: &[LeftoverFinding], now: Timestamp) -> Table {
+    let mut table = Table::new(vec![
+        Column::new("object"),
+        Column::new("age"),
+        Column::new("deleting"),
+        Column::new("finalizers").shrink(),
+    ]);
+    for l in objects {
+        let name = if l.object.namespace.is_empty() {
+            l.object.display()
+        } else {
+            format!("{}/{}", l.object.namespace, l.object.display())
+        };
+        table.push(
+            l.object.display(),
+            vec![
+                name.into(),
+                age(l.object.created, now).into(),
+                l.object
+                    .deletion_timestamp
+                    .map_or_else(|| "no".to_owned(), |t| format!("for {}", age(Some(t), now)))
+                    .into(),
+                l.object.finalizers.join(", ").into(),
+            ],
+        );
+    }
+    table
+}
+
+/// Every finalizer on `objects`, with who removes it and the evidence.
+pub fn finalizer_table(objects: &[LeftoverFinding]) -> Table {
+    let mut table = Table::new(vec![
+        Column::new("finalizer"),
+        Column::new("on"),
+        Column::new("state"),
+        Column::new("removed by"),
+        Column::new("evidence").shrink(),
+    ]);
+    for l in objects {
+        for v in &l.finalizer_verdicts {
+            table.push(
+                v.name.clone(),
+                vec![
+                    v.name.clone().into(),
+                    l.object.display().into(),
+                    state_cell(v.state),
+                    v.owner.clone().into(),
+                    v.evidence.clone().into(),
+                ],
+            );
+        }
+    }
+    table
+}
+
+/// Admission webhooks that intercept what this namespace's deletion needs.
+fn webhooks(printer: &mut Printer, d: &Diagnosis) -> Result<()> {
+    if d.webhooks.is_empty() {
+        return Ok(());
+    }
+    printer.line("")?;
+    printer.line(&printer.paint(
+        "Admission webhooks intercepting these deletes or finalizer patches:",
+        Tone::Bold,
+    ))?;
+    let mut table = Table::new(vec![
+        Column::new("webhook"),
+        Column::new("configuration"),
+        Column::new("failurePolicy"),
+        Column::new("backend"),
+        Column::new("intercepts").shrink(),
+    ]);
+    for f in &d.webhooks {
+        let w = &f.webhook;
+        let mut intercepts = Vec::new();
+        if !f.intercepts_delete.is_empty() {
+            intercepts.push(format!("DELETE {}", f.intercepts_delete.join(", ")));
+        }
+        if !f.intercepts_update.is_empty() {
+            intercepts.push(format!("UPDATE {}", f.intercepts_update.join(", ")));
+        }
+        if f.match_conditions_not_evaluated {
+            intercepts.push("(matchConditions not evaluated)".into());
+        }
+        let backend = w.backend.describe();
+        table.push(
+            w.name.clone(),
+            vec![
+                w.name.clone().into(),
+                w.configuration_display().into(),
+                if w.fails_closed() { "Fail" } else { "Ignore" }.into(),
+                if f.rejects_all {
+                    Cell::toned(backend, Tone::Bad)
+                } else {
+                    backend.into()
+                },
+                intercepts.join("; ").into(),
+            ],
+        );
+    }
+    printer.table(&table)
+}
+
 pub fn diagnosis(
     printer: &mut Printer,
     d: &Diagnosis,
@@ -161,50 +265,10 @@ pub fn diagnosis(
     if d.leftovers.is_empty() {
         printer.line("  none")?;
     } else {
-        let mut table = Table::new(vec![
-            Column::new("object"),
-            Column::new("age"),
-            Column::new("deleting"),
-            Column::new("finalizers").shrink(),
-        ]);
-        for l in &d.leftovers {
-            table.push(
-                l.object.display(),
-                vec![
-                    l.object.display().into(),
-                    age(l.object.created, now).into(),
-                    l.object
-                        .deletion_timestamp
-                        .map_or_else(|| "no".to_owned(), |t| format!("for {}", age(Some(t), now)))
-                        .into(),
-                    l.object.finalizers.join(", ").into(),
-                ],
-            );
-        }
-        printer.table(&table)?;
+        printer.table(&objects_table(&d.leftovers, now))?;
     }
 
-    let mut finalizers = Table::new(vec![
-        Column::new("finalizer"),
-        Column::new("on"),
-        Column::new("state"),
-        Column::new("removed by"),
-        Column::new("evidence").shrink(),
-    ]);
-    for l in &d.leftovers {
-        for v in &l.finalizer_verdicts {
-            finalizers.push(
-                v.name.clone(),
-                vec![
-                    v.name.clone().into(),
-                    l.object.display().into(),
-                    state_cell(v.state),
-                    v.owner.clone().into(),
-                    v.evidence.clone().into(),
-                ],
-            );
-        }
-    }
+    let mut finalizers = finalizer_table(&d.leftovers);
     for v in &d.namespace_finalizers {
         finalizers.push(
             v.name.clone(),
@@ -222,6 +286,7 @@ pub fn diagnosis(
         printer.line(&bold(printer, "Finalizers — who removes them:"))?;
         printer.table(&finalizers)?;
     }
+    webhooks(printer, d)?;
     if !d.unsearched.is_empty() {
         printer.line("")?;
         printer.line(&bold(printer, "Could not search:"))?;
@@ -230,12 +295,21 @@ pub fn diagnosis(
         }
     }
 
+    verdict(
+        printer,
+        &d.blockers,
+        "nothing found blocking; the namespace controller should finish shortly",
+    )
+}
+
+/// The numbered blockers, each with its fix (`none` when there are none).
+pub fn verdict(printer: &mut Printer, blockers: &[Blocker], none: &str) -> Result<()> {
     printer.line("")?;
-    printer.line(&bold(printer, "Verdict:"))?;
-    if d.blockers.is_empty() {
-        printer.line("  nothing found blocking; the namespace controller should finish shortly")?;
+    printer.line(&printer.paint("Verdict:", Tone::Bold))?;
+    if blockers.is_empty() {
+        printer.line(&format!("  {none}"))?;
     }
-    for (i, b) in d.blockers.iter().enumerate() {
+    for (i, b) in blockers.iter().enumerate() {
         printer.line(&format!("  {}. {}", i + 1, b.detail))?;
         printer.line(&format!("     fix: {}", b.fix))?;
     }

@@ -14,7 +14,7 @@ fn t(s: &str) -> Timestamp {
     s.parse::<Timestamp>().expect("time")
 }
 
-fn ns(metadata_finalizers: &[&str]) -> NamespaceState {
+pub(crate) fn ns(metadata_finalizers: &[&str]) -> NamespaceState {
     NamespaceState {
         name: "rdbms".into(),
         uid: "ns-uid".into(),
@@ -24,10 +24,11 @@ fn ns(metadata_finalizers: &[&str]) -> NamespaceState {
         spec_finalizers: vec!["kubernetes".into()],
         metadata_finalizers: metadata_finalizers.iter().map(|f| (*f).into()).collect(),
         conditions: vec![],
+        labels: std::collections::BTreeMap::new(),
     }
 }
 
-fn leftover(name: &str, group: &str, finalizers: &[&str], deleting: bool) -> Leftover {
+pub(crate) fn leftover(name: &str, group: &str, finalizers: &[&str], deleting: bool) -> Leftover {
     Leftover {
         resource: ResourceType {
             group: group.into(),
@@ -51,10 +52,20 @@ fn leftover(name: &str, group: &str, finalizers: &[&str], deleting: bool) -> Lef
         created: None,
         deletion_timestamp: deleting.then(|| t("2019-10-14T12:30:28Z")),
         finalizers: finalizers.iter().map(|f| (*f).into()).collect(),
+        labels: std::collections::BTreeMap::new(),
     }
 }
 
-fn diag(ns: &NamespaceState, leftovers: Vec<Leftover>) -> Diagnosis {
+/// `l` with verdicts, no controller anywhere.
+pub(crate) fn finding(l: &Leftover) -> crate::diagnose::LeftoverFinding {
+    let evidence = ControllerEvidence {
+        workloads: Ok(vec![]),
+        leases: Ok(vec![]),
+    };
+    crate::diagnose::LeftoverFinding::of(l, &evidence, Timestamp::now())
+}
+
+pub(crate) fn diag(ns: &NamespaceState, leftovers: Vec<Leftover>) -> Diagnosis {
     let ev = ControllerEvidence {
         workloads: Ok(vec![]),
         leases: Ok(vec![]),

@@ -68,6 +68,7 @@ fn diagnosis(index: usize, spec: &NamespaceSpec, named: &[String]) -> crate::dia
         spec_finalizers: vec!["kubernetes".into()],
         metadata_finalizers: spec.0.clone(),
         conditions: vec![],
+        labels: std::collections::BTreeMap::new(),
     };
     let leftovers = spec
         .1
@@ -90,6 +91,7 @@ fn diagnosis(index: usize, spec: &NamespaceSpec, named: &[String]) -> crate::dia
             created: None,
             deletion_timestamp: deleting.then(|| t("2024-05-01T10:00:01Z")),
             finalizers: finalizers.clone(),
+            labels: std::collections::BTreeMap::new(),
         })
         .collect();
     let evidence = evidence();

@@ -1,0 +1,38 @@
+//! `kubectl ns-unstick --all` on the ns-unstick scenario's cluster (≥150 listable types, one
+//! stuck namespace): every object stuck Terminating cluster-wide, one metadata-only list per
+//! type, against the same scan done with kubectl (`api-resources | xargs kubectl get -A`), which
+//! is what a script without the plugin does.
+
+use std::process::Command;
+
+use crate::harness::Bench;
+
+/// Times `--all` and its kubectl equivalent; the scan must name the stuck namespace.
+pub fn measure_all(b: &Bench, stuck_namespace: &str) -> anyhow::Result<()> {
+    let out = b.plugin("ns-unstick", &["--all"]).output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    anyhow::ensure!(
+        out.status.success() && text.contains(&format!("namespace/{stuck_namespace}")),
+        "ns-unstick --all did not list {stuck_namespace}:\n{text}"
+    );
+    let ours = b.measure("kubectl-ns_unstick --all", || {
+        b.plugin("ns-unstick", &["--all"])
+    })?;
+    let kubectl = b.kubectl(&[]);
+    let k = kubectl.get_program().to_string_lossy().into_owned();
+    let pipeline = format!(
+        "{k} api-resources --verbs=list -o name | xargs -n 1 {k} get --show-kind --ignore-not-found -A -o name"
+    );
+    let base = b.measure("api-resources | xargs -n 1 kubectl get -A", || {
+        let mut sh = Command::new("sh");
+        sh.arg("-c").arg(&pipeline);
+        for (k, v) in kubectl.get_envs() {
+            if let Some(v) = v {
+                sh.env(k, v);
+            }
+        }
+        sh
+    })?;
+    b.ratio(&ours, &base);
+    Ok(())
+}

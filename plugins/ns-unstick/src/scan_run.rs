@@ -1,0 +1,170 @@
+//! Reads for `kubectl ns-unstick --all`: one metadata-only list per listable type, all types
+//! concurrently, across all namespaces; only objects being deleted and orphans are kept, so
+//! memory follows what is stuck, not the cluster.
+
+use std::collections::BTreeSet;
+
+use firstaid::concurrency::bounded;
+use firstaid::k8s::Timestamp;
+use firstaid::output::{Column, Table};
+use firstaid::{Cancel, Exit, Kube, Printer, Result};
+use serde::Serialize;
+
+use crate::diagnose::{LeftoverFinding, Unsearched};
+use crate::model::{Leftover, ResourceType};
+use crate::scan::{Item, items};
+use crate::{discovery, fetch};
+
+/// `kubectl ns-unstick --all -o json|yaml` (kind `StuckObjectList`): `items[]` (group, object,
+/// deletionTimestamp, detail, command), `searchedTypes`, `unsearched[]`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Document<'a> {
+    items: &'a [Item],
+    searched_types: usize,
+    unsearched: &'a [Unsearched],
+}
+
+/// Objects being deleted, and namespaced objects outside every existing namespace.
+fn keep(
+    objects: Vec<Leftover>,
+    existing: &BTreeSet<String>,
+    stuck: &mut Vec<Leftover>,
+    orphans: &mut Vec<Leftover>,
+) {
+    for o in objects {
+        if o.deletion_timestamp.is_some() {
+            stuck.push(o);
+        } else if !o.namespace.is_empty() && !existing.contains(&o.namespace) {
+            orphans.push(o);
+        }
+    }
+}
+
+pub async fn run(
+    kube: &Kube,
+    concurrency: usize,
+    cancel: &Cancel,
+    printer: &mut Printer,
+) -> Result<Exit> {
+    let client = &kube.client;
+    let (namespaces, discovered, api_services, evidence) = futures::join!(
+        fetch::namespaces(client),
+        discovery::discover(client, concurrency, cancel),
+        fetch::api_services(client),
+        fetch::controller_evidence(kube),
+    );
+    let (namespaces, discovered) = (namespaces?, discovered?);
+    let existing: BTreeSet<String> = namespaces.iter().map(|n| n.name.clone()).collect();
+    // Namespaces were read in full above; every other type is listed here.
+    let types: Vec<&ResourceType> = discovered
+        .types
+        .iter()
+        .chain(
+            discovered
+                .cluster_types
+                .iter()
+                .filter(|t| !(t.group.is_empty() && t.plural == "namespaces")),
+        )
+        .collect();
+    let lists = bounded(
+        types.iter().copied().cloned(),
+        concurrency,
+        cancel,
+        |ty| async move { fetch::list_metadata(client, None, &ty).await },
+    )
+    .await;
+    cancel.check()?;
+    let (mut stuck, mut orphans, mut unsearched) = (Vec::new(), Vec::new(), Vec::new());
+    let mut seen = BTreeSet::new();
+    for (ty, result) in lists {
+        match result {
+            Some(Ok(objects)) => {
+                let fresh: Vec<Leftover> = objects
+                    .into_iter()
+                    .filter(|o| seen.insert(o.uid.clone()))
+                    .collect();
+                keep(fresh, &existing, &mut stuck, &mut orphans);
+            }
+            Some(Err(e)) if e.is_not_found() => {}
+            Some(Err(e)) => unsearched.push(Unsearched {
+                resource: ty,
+                reason: e.to_string(),
+            }),
+            None => unsearched.push(Unsearched {
+                resource: ty,
+                reason: "not searched: interrupted".into(),
+            }),
+        }
+    }
+    let now = Timestamp::now();
+    let stuck: Vec<LeftoverFinding> = stuck
+        .iter()
+        .map(|o| LeftoverFinding::of(o, &evidence, now))
+        .collect();
+    let api_services = api_services.unwrap_or_default();
+    let unavailable: Vec<_> = api_services.iter().filter(|a| a.is_unavailable()).collect();
+    let found = items(&namespaces, &unavailable, &stuck, &orphans, now);
+    if printer.format.is_structured() {
+        printer.document(
+            "StuckObjectList",
+            &Document {
+                items: &found,
+                searched_types: types.len() + 1,
+                unsearched: &unsearched,
+            },
+        )?;
+    } else {
+        print(printer, &found, types.len() + 1, &unsearched)?;
+    }
+    Ok(Exit::Ok)
+}
+
+fn print(
+    printer: &mut Printer,
+    found: &[Item],
+    searched: usize,
+    unsearched: &[Unsearched],
+) -> Result<()> {
+    let now = Timestamp::now();
+    if found.is_empty() {
+        printer.note(&format!("Nothing is stuck Terminating and no object outlived its namespace ({searched} resource types searched)."))?;
+    }
+    let mut i = 0;
+    while i < found.len() {
+        let group = found[i].group;
+        let rows: Vec<&Item> = found[i..].iter().take_while(|x| x.group == group).collect();
+        i += rows.len();
+        printer.line(&printer.paint(
+            &format!("{} ({}):", group.title(), rows.len()),
+            firstaid::output::Tone::Bold,
+        ))?;
+        let mut table = Table::new(vec![
+            Column::new("object"),
+            Column::new("terminating"),
+            Column::new("command"),
+            Column::new("why").shrink(),
+        ]);
+        for item in rows {
+            table.push(
+                item.object.clone(),
+                vec![
+                    item.object.clone().into(),
+                    firstaid::k8s::age(item.deletion_timestamp, now).into(),
+                    item.command.clone().into(),
+                    item.detail.clone().into(),
+                ],
+            );
+        }
+        printer.table(&table)?;
+        printer.line("")?;
+    }
+    for u in unsearched {
+        printer.warn(&format!(
+            "could not list {}: {}",
+            u.resource.qualified(),
+            u.reason
+        ))?;
+    }
+    Ok(())
+}
