@@ -1,5 +1,4 @@
-//! What every diagnosing command shares beyond its own diagnosis: how a read-only run reports,
-//! through its exit code, whether it found something stuck.
+//! How a read-only run reports, through its exit code, whether it found something stuck.
 
 use clap::Args;
 
