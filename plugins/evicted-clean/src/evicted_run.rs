@@ -116,6 +116,7 @@ impl Command for Evicted<'_> {
             steps: Box::new(act::evicted_steps(&found.failed.pods, include_bare)),
             staged,
             guard: firstaid::guard::boxed(StillSelected { criteria }),
+            follow: None,
         })
     }
 
@@ -123,7 +124,7 @@ impl Command for Evicted<'_> {
         "Nothing to delete."
     }
 
-    fn after_apply(&self, report: &Report, printer: &mut Printer) -> Result<()> {
+    fn after_apply(&self, _: &Found, report: &Report, printer: &mut Printer) -> Result<()> {
         render::failures(printer, report)
     }
 
