@@ -11,7 +11,6 @@
 mod exit_code;
 
 use std::future::Future;
-use std::pin::Pin;
 
 use serde_json::Value;
 
@@ -52,13 +51,7 @@ pub struct Fix<'a> {
     /// Full objects backed up while listing (see [`Staged`]), when the command streams.
     pub staged: Option<Staged>,
     pub guard: GuardFn<'a>,
-    /// Keeps the state the guard reads current while the plan waits and runs (watches); it runs
-    /// beside the Applier and must not end first — if it does, the run stops with its error.
-    pub follow: Option<Follow<'a>>,
 }
-
-/// A task that runs as long as the fix does (see [`Fix::follow`]); its output is why it ended.
-pub type Follow<'a> = Pin<Box<dyn Future<Output = Error> + 'a>>;
 
 impl<'a> Fix<'a> {
     /// A fix from a plan held whole (small plans: namespaces, claims, stuck pods).
@@ -68,7 +61,6 @@ impl<'a> Fix<'a> {
             steps: Box::new(plan.into_ordered()),
             staged: None,
             guard,
-            follow: None,
         }
     }
 
@@ -79,7 +71,6 @@ impl<'a> Fix<'a> {
             steps: Box::new(plan.ordered().into_iter().cloned()),
             staged: None,
             guard,
-            follow: None,
         }
     }
 }
@@ -210,18 +201,9 @@ async fn apply<C: Command>(
         if fix.outline.is_empty() {
             printer.note(cmd.nothing_to_fix())?;
         }
-        let run = applier(&*fix.guard);
-        let applying = run.execute_streamed(&fix.outline, fix.steps, fix.staged, printer);
-        match fix.follow {
-            Some(follow) => {
-                tokio::select! {
-                    biased;
-                    report = applying => report?,
-                    error = follow => return Err(error),
-                }
-            }
-            None => applying.await?,
-        }
+        applier(&*fix.guard)
+            .execute_streamed(&fix.outline, fix.steps, fix.staged, printer)
+            .await?
     };
     cmd.after_apply(found, &report, printer)?;
     // Only a real, finished apply changed something a fresh read can confirm.

@@ -116,7 +116,6 @@ impl Command for Evicted<'_> {
             steps: Box::new(act::evicted_steps(&found.failed.pods, include_bare)),
             staged,
             guard: firstaid::guard::boxed(StillSelected { criteria }),
-            follow: None,
         })
     }
 

@@ -9,11 +9,12 @@ use crate::act::{self, Refusal, Verification};
 use crate::diagnose::{self, Finding, Scope};
 use crate::fetch;
 use crate::inventory::{Index, Inventory};
-use crate::live::{Live, Versions};
+use crate::live::{self, Versions};
 use crate::problems::{self, Problem};
 use crate::render::{self, DOCUMENT_KIND, Document};
 use crate::safety::Overrides;
 use crate::select::Named;
+use firstaid::refreshed::Refreshed;
 
 pub struct FixPvc {
     pub named: Vec<Named>,
@@ -33,8 +34,8 @@ pub struct Found {
     now: Timestamp,
     plan: Plan,
     refused: Vec<Refusal>,
-    /// The lists the guard reads, kept current from `versions` while the fix runs.
-    live: Option<(Live, Option<Versions>)>,
+    /// The lists the guard reads, kept current while the fix runs.
+    live: Option<Refreshed<Inventory>>,
 }
 
 impl FixPvc {
@@ -86,7 +87,7 @@ impl Command for FixPvc {
                 events: Vec::new(),
                 ..inventory
             };
-            (Live::new(lists), versions)
+            live::follow(kube, list_namespace, lists, versions)
         });
         Ok(Found {
             findings,
@@ -129,22 +130,13 @@ impl Command for FixPvc {
         !found.findings.is_empty()
     }
 
-    fn fix<'s>(&'s self, ctx: &Context<'s>, found: &'s mut Found) -> Option<Fix<'s>> {
-        let (live, versions) = found.live.as_ref()?;
+    fn fix<'s>(&'s self, _: &Context<'s>, found: &'s mut Found) -> Option<Fix<'s>> {
+        let live = found.live.as_ref()?;
         let overrides = self.overrides;
         let guard = move |step: &firstaid::Step, current: &serde_json::Value| {
-            live.with_index(|index| act::recheck(step, current, index, overrides))
+            live::with_index(live, |index| act::recheck(step, current, index, overrides))
         };
-        let mut fix = Fix::of_borrowed(&found.plan, Box::new(guard));
-        fix.follow = versions.as_ref().map(|versions| {
-            let (kube, list_namespace) = (ctx.kube, self.list_namespace.as_deref());
-            let follow = async move {
-                live.follow(kube, list_namespace, versions).await;
-                Error::Other("the watches ended unexpectedly".into())
-            };
-            Box::pin(follow) as firstaid::driver::Follow<'s>
-        });
-        Some(fix)
+        Some(Fix::of_borrowed(&found.plan, Box::new(guard)))
     }
 
     fn nothing_to_fix(&self) -> &'static str {
@@ -152,7 +144,7 @@ impl Command for FixPvc {
     }
 
     fn after_apply(&self, found: &Found, _: &Report, printer: &mut Printer) -> Result<()> {
-        let broken = found.live.as_ref().map(|(live, _)| live.broken());
+        let broken = found.live.as_ref().map(Refreshed::broken);
         for problem in broken.into_iter().flatten() {
             printer.warn(&format!(
                 "{problem}; the safety re-check used the state read at the start"
