@@ -13,7 +13,7 @@ use firstaid::{Format, Printer, Result};
 use serde::Serialize;
 
 use crate::explain::{self, CodeExplanation, CodeMeaning};
-use crate::report::ContainerReport;
+use crate::report::{ContainerReport, PullGroup};
 use crate::signals::{self, SignalInfo};
 use crate::tables;
 use crate::verdict::Kind;
@@ -357,10 +357,51 @@ fn looks_like_command(text: &str) -> bool {
         .any(|c| text.starts_with(c))
 }
 
-/// `kubectl exitcode-explain -A`: one row per container.
+/// How many pods a group's line names before it counts the rest.
+const NAMED_IN_GROUP: usize = 3;
+
+/// `kubectl exitcode-explain -A`: one row per container; pods that cannot pull from the same
+/// registry for the same cause are one line each after the table (`-o wide` lists them too).
 pub fn scan_table(
     p: &mut Printer,
     reports: &[ContainerReport],
+    groups: &[PullGroup],
+    all_namespaces: bool,
+) -> Result<()> {
+    let grouped = |r: &ContainerReport| {
+        p.format == Format::Table
+            && r.pull
+                .as_ref()
+                .is_some_and(|f| groups.iter().any(|g| &g.failure == f))
+    };
+    let rows: Vec<&ContainerReport> = reports.iter().filter(|r| !grouped(r)).collect();
+    if p.format == Format::Name {
+        return container_table(p, &rows, all_namespaces);
+    }
+    if !rows.is_empty() {
+        container_table(p, &rows, all_namespaces)?;
+    }
+    for (i, g) in groups.iter().enumerate() {
+        if i > 0 || !rows.is_empty() {
+            p.line("")?;
+        }
+        let mut named: Vec<String> = g.pods.iter().take(NAMED_IN_GROUP).cloned().collect();
+        if g.pods.len() > NAMED_IN_GROUP {
+            named.push(format!("and {} more", g.pods.len() - NAMED_IN_GROUP));
+        }
+        p.line(&p.paint(&g.headline(), Tone::Bad))?;
+        p.line(&format!("  {} {}", label(p, "Pods"), named.join(", ")))?;
+        for step in &g.next {
+            let prefix = if looks_like_command(step) { "$ " } else { "- " };
+            p.line(&format!("  {prefix}{step}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn container_table(
+    p: &mut Printer,
+    reports: &[&ContainerReport],
     all_namespaces: bool,
 ) -> Result<()> {
     if p.format == Format::Name {
