@@ -149,7 +149,10 @@ fn explain(
         PullCause::NotResolved => (
             format!("The node cannot resolve the registry host {host} (DNS)"),
             vec![
-                format!("on node {node}: getent hosts {host}   # the node resolves with its own /etc/resolv.conf, not the cluster DNS"),
+                format!(
+                    "on node {node}: getent hosts {}   # the node resolves with its own /etc/resolv.conf, not the cluster DNS",
+                    host.rsplit_once(':').map_or(host, |(name, _)| name)
+                ),
                 "check the registry name in the image for typos; a private DNS zone must be visible to the nodes".into(),
             ],
         ),
