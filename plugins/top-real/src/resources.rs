@@ -43,6 +43,18 @@ pub struct Container {
     pub role: Role,
     pub cpu: Bounds,
     pub memory: Bounds,
+    /// Every other resource it requests or limits (ephemeral-storage, hugepages-*, extended
+    /// resources), in bytes or units; empty for most containers.
+    pub other: Vec<(String, Bounds)>,
+}
+
+impl Container {
+    fn other(&self, name: &str) -> Bounds {
+        self.other
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(Bounds::default, |(_, b)| *b)
+    }
 }
 
 /// What the scheduler reads from a pod spec, as plain numbers.
@@ -113,6 +125,25 @@ fn effective(
         },
         unlimited,
     }
+}
+
+/// The pod's effective request and limit of every resource besides CPU and memory, by the same
+/// rule ([`pod_totals`]); pod-level resources and overhead cover only CPU and memory.
+pub fn other_totals(pod: &PodShape) -> Vec<(String, Effective)> {
+    let mut names: Vec<&str> = pod
+        .containers
+        .iter()
+        .flat_map(|c| c.other.iter().map(|(n, _)| n.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let totals = effective(pod, |c| c.other(name), Bounds::default(), None);
+            (name.to_owned(), totals)
+        })
+        .collect()
 }
 
 /// max(Σ app + Σ sidecars, max over init containers of (its value + sidecars started before it));
@@ -293,6 +324,7 @@ mod tests {
             role,
             cpu: Bounds::new(cpu.0, cpu.1),
             memory: Bounds::new(mem, mem),
+            other: Vec::new(),
         }
     }
 
