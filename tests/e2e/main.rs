@@ -17,3 +17,4 @@ mod security;
 mod smoke;
 mod tls;
 mod top_real;
+mod top_real_resources;

@@ -140,7 +140,10 @@ pub fn other_totals(pod: &PodShape) -> Vec<(String, Effective)> {
     names
         .into_iter()
         .map(|name| {
-            let totals = effective(pod, |c| c.other(name), Bounds::default(), None);
+            let mut totals = effective(pod, |c| c.other(name), Bounds::default(), None);
+            // A container that does not ask for hugepages or a device gets none, so only
+            // ephemeral-storage is open-ended where a limit is missing.
+            totals.unlimited &= name == "ephemeral-storage";
             (name.to_owned(), totals)
         })
         .collect()
@@ -308,6 +311,28 @@ mod tests {
         assert!(cpu.overcommitted());
         assert!(!memory.overcommitted());
         assert_eq!(cpu.usage_of_capacity(), None);
+    }
+
+    #[test]
+    fn other_resources_follow_the_same_rule_and_only_storage_is_open_ended() {
+        let mut init = c("fetch", Role::Init, (None, None), None);
+        init.other = vec![("ephemeral-storage".into(), Bounds::new(Some(q("3Gi")), None))];
+        let mut app = c("infer", Role::App, (None, None), None);
+        app.other = vec![
+            ("nvidia.com/gpu".into(), Bounds::new(Some(1), Some(1))),
+            ("ephemeral-storage".into(), Bounds::new(Some(q("1Gi")), None)),
+        ];
+        let pod = PodShape {
+            containers: vec![init, app],
+            ..PodShape::default()
+        };
+        let totals = other_totals(&pod);
+        let (storage, gpu) = (&totals[0], &totals[1]);
+        assert_eq!(storage.0, "ephemeral-storage");
+        assert_eq!((storage.1.request, storage.1.unlimited), (q("3Gi"), true));
+        assert_eq!(gpu.0, "nvidia.com/gpu");
+        assert_eq!((gpu.1.request, gpu.1.limit, gpu.1.unlimited), (1, 1, false));
+        assert!(other_totals(&PodShape::default()).is_empty());
     }
 
     #[test]
