@@ -80,45 +80,109 @@ fn pull_failures_name_their_cause_with_evidence() {
     );
 
     // Docker Hub's rate limit, known only from the event once the kubelet backs off.
-    stuck(&ns, "limited", &node, "nginx:1.25", &json!({}), "ImagePullBackOff", BACK_OFF);
-    failed_event(&ns, "limited", &node, &format!("Failed to pull image \"nginx:1.25\": {RATE_LIMIT}"));
+    stuck(
+        &ns,
+        "limited",
+        &node,
+        "nginx:1.25",
+        &json!({}),
+        "ImagePullBackOff",
+        BACK_OFF,
+    );
+    failed_event(
+        &ns,
+        "limited",
+        &node,
+        &format!("Failed to pull image \"nginx:1.25\": {RATE_LIMIT}"),
+    );
     let r = report(&ns, "limited");
     assert_eq!(r["verdict"]["kind"], "pullRateLimited", "{r}");
     assert_eq!(r["pull"]["registry"], "registry-1.docker.io", "{r}");
     assert!(evidence(&r).contains("toomanyrequests"), "{r}");
 
     // A tag that does not exist, straight from the waiting message.
-    stuck(&ns, "missing-tag", &node, "docker.io/library/nginx:1.99.99", &json!({}), "ErrImagePull",
-        "rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:1.99.99\": failed to resolve reference \"docker.io/library/nginx:1.99.99\": docker.io/library/nginx:1.99.99: not found");
+    stuck(
+        &ns,
+        "missing-tag",
+        &node,
+        "docker.io/library/nginx:1.99.99",
+        &json!({}),
+        "ErrImagePull",
+        "rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:1.99.99\": failed to resolve reference \"docker.io/library/nginx:1.99.99\": docker.io/library/nginx:1.99.99: not found",
+    );
     let r = report(&ns, "missing-tag");
     assert_eq!(r["verdict"]["kind"], "imageNotFound", "{r}");
 
     // A private CA: where containerd (the node's runtime) reads it.
-    stuck(&ns, "private-ca", &node, "harbor.example.com/app/web:1.0", &json!({}), "ImagePullBackOff", BACK_OFF);
-    failed_event(&ns, "private-ca", &node, "Failed to pull image \"harbor.example.com/app/web:1.0\": rpc error: code = Unknown desc = failed to pull and unpack image \"harbor.example.com/app/web:1.0\": failed to resolve reference \"harbor.example.com/app/web:1.0\": failed to do request: Head \"https://harbor.example.com/v2/app/web/manifests/1.0\": tls: failed to verify certificate: x509: certificate signed by unknown authority");
+    stuck(
+        &ns,
+        "private-ca",
+        &node,
+        "harbor.example.com/app/web:1.0",
+        &json!({}),
+        "ImagePullBackOff",
+        BACK_OFF,
+    );
+    failed_event(
+        &ns,
+        "private-ca",
+        &node,
+        "Failed to pull image \"harbor.example.com/app/web:1.0\": rpc error: code = Unknown desc = failed to pull and unpack image \"harbor.example.com/app/web:1.0\": failed to resolve reference \"harbor.example.com/app/web:1.0\": failed to do request: Head \"https://harbor.example.com/v2/app/web/manifests/1.0\": tls: failed to verify certificate: x509: certificate signed by unknown authority",
+    );
     let r = report(&ns, "private-ca");
     assert_eq!(r["verdict"]["kind"], "registryCertUntrusted", "{r}");
     let next = r["verdict"]["next"].to_string();
-    assert!(next.contains("/etc/containerd/certs.d/harbor.example.com/hosts.toml"), "{r}");
-    assert!(!next.contains("/etc/docker/certs.d"), "only the node's runtime: {r}");
+    assert!(
+        next.contains("/etc/containerd/certs.d/harbor.example.com/hosts.toml"),
+        "{r}"
+    );
+    assert!(
+        !next.contains("/etc/docker/certs.d"),
+        "only the node's runtime: {r}"
+    );
 
     // A full image disk, confirmed by the node's DiskPressure condition.
-    stuck(&ns, "disk-full", &node, "postgres:16", &json!({}), "ErrImagePull",
-        "failed to pull and unpack image \"docker.io/library/postgres:16\": failed to extract layer sha256:5d6b: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/48/fs/x: no space left on device: unknown");
+    stuck(
+        &ns,
+        "disk-full",
+        &node,
+        "postgres:16",
+        &json!({}),
+        "ErrImagePull",
+        "failed to pull and unpack image \"docker.io/library/postgres:16\": failed to extract layer sha256:5d6b: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/48/fs/x: no space left on device: unknown",
+    );
     let r = report(&ns, "disk-full");
     assert_eq!(r["verdict"]["kind"], "imageDiskFull", "{r}");
-    assert!(evidence(&r).contains(&format!("node {node} condition DiskPressure=True")), "{r}");
+    assert!(
+        evidence(&r).contains(&format!("node {node} condition DiskPressure=True")),
+        "{r}"
+    );
 
     // The node cannot resolve the registry (the FAQ's message).
-    stuck(&ns, "no-dns", &node, "registry.internal:5000/app:1.0", &json!({}), "ErrImagePull",
-        "Error response from daemon: Get https://registry.internal:5000/v2/: dial tcp: lookup registry.internal: no such host");
+    stuck(
+        &ns,
+        "no-dns",
+        &node,
+        "registry.internal:5000/app:1.0",
+        &json!({}),
+        "ErrImagePull",
+        "Error response from daemon: Get https://registry.internal:5000/v2/: dial tcp: lookup registry.internal: no such host",
+    );
     let r = report(&ns, "no-dns");
     assert_eq!(r["verdict"]["kind"], "registryNotResolved", "{r}");
-    assert!(r["verdict"]["next"].to_string().contains("getent hosts registry.internal "), "{r}");
+    assert!(
+        r["verdict"]["next"]
+            .to_string()
+            .contains("getent hosts registry.internal "),
+        "{r}"
+    );
 
     // The terminal layout says it in words.
     let text = c.kubectl_ok(&["exitcode-explain", "pod/limited", "-n", &ns]);
-    assert!(text.contains("Rate limited: registry-1.docker.io refused more anonymous pulls"), "{text}");
+    assert!(
+        text.contains("Rate limited: registry-1.docker.io refused more anonymous pulls"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -126,25 +190,47 @@ fn unauthorized_pulls_name_the_pull_secrets_and_whether_they_exist() {
     let c = cluster();
     let ns = c.create_namespace("exit-auth");
     let node = node_with_arch("amd64");
-    c.apply(&json!({"apiVersion": "v1", "kind": "ServiceAccount",
+    c.apply(
+        &json!({"apiVersion": "v1", "kind": "ServiceAccount",
         "metadata": {"name": "builder", "namespace": ns},
-        "imagePullSecrets": [{"name": "old-cred"}]}).to_string());
+        "imagePullSecrets": [{"name": "old-cred"}]})
+        .to_string(),
+    );
     c.apply(&json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
         "metadata": {"name": "regcred", "namespace": ns},
         "stringData": {".dockerconfigjson": "{\"auths\":{\"registry.example.com\":{\"auth\":\"c2VjcmV0LXZhbHVl\"}}}"}}).to_string());
-    stuck(&ns, "private", &node, "registry.example.com/team/app:1.0",
+    stuck(
+        &ns,
+        "private",
+        &node,
+        "registry.example.com/team/app:1.0",
         &json!({"serviceAccountName": "builder", "imagePullSecrets": [{"name": "regcred"}]}),
         "ErrImagePull",
-        "failed to pull and unpack image \"registry.example.com/team/app:1.0\": failed to resolve reference \"registry.example.com/team/app:1.0\": failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized");
+        "failed to pull and unpack image \"registry.example.com/team/app:1.0\": failed to resolve reference \"registry.example.com/team/app:1.0\": failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized",
+    );
     let r = report(&ns, "private");
     assert_eq!(r["verdict"]["kind"], "pullUnauthorized", "{r}");
     let ev = evidence(&r);
-    assert!(ev.contains("pod spec.imagePullSecrets: regcred (exists)"), "{r}");
-    assert!(ev.contains("serviceAccount builder imagePullSecrets: old-cred (missing)"), "{r}");
-    assert!(r["verdict"]["summary"].to_string().contains("old-cred does not exist"), "{r}");
+    assert!(
+        ev.contains("pod spec.imagePullSecrets: regcred (exists)"),
+        "{r}"
+    );
+    assert!(
+        ev.contains("serviceAccount builder imagePullSecrets: old-cred (missing)"),
+        "{r}"
+    );
+    assert!(
+        r["verdict"]["summary"]
+            .to_string()
+            .contains("old-cred does not exist"),
+        "{r}"
+    );
     // Names only: the secret's data never reaches the output.
     let text = c.kubectl_ok(&["exitcode-explain", "pod/private", "-n", &ns, "-o", "yaml"]);
-    assert!(!text.contains("c2VjcmV0LXZhbHVl") && !text.contains("dockerconfigjson\":"), "{text}");
+    assert!(
+        !text.contains("c2VjcmV0LXZhbHVl") && !text.contains("dockerconfigjson\":"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -153,18 +239,49 @@ fn a_scan_groups_pods_that_cannot_pull_the_same_way() {
     let ns = c.create_namespace("exit-group");
     let node = node_with_arch("amd64");
     for name in ["web-1", "web-2", "web-3"] {
-        stuck(&ns, name, &node, "nginx:1.25", &json!({}), "ImagePullBackOff", BACK_OFF);
-        failed_event(&ns, name, &node, &format!("Failed to pull image \"nginx:1.25\": {RATE_LIMIT}"));
+        stuck(
+            &ns,
+            name,
+            &node,
+            "nginx:1.25",
+            &json!({}),
+            "ImagePullBackOff",
+            BACK_OFF,
+        );
+        failed_event(
+            &ns,
+            name,
+            &node,
+            &format!("Failed to pull image \"nginx:1.25\": {RATE_LIMIT}"),
+        );
     }
-    stuck(&ns, "typo", &node, "Nginx:1.25", &json!({}), "InvalidImageName",
-        "Failed to apply default image tag \"Nginx:1.25\": couldn't parse image reference \"Nginx:1.25\": invalid reference format: repository name must be lowercase");
+    stuck(
+        &ns,
+        "typo",
+        &node,
+        "Nginx:1.25",
+        &json!({}),
+        "InvalidImageName",
+        "Failed to apply default image tag \"Nginx:1.25\": couldn't parse image reference \"Nginx:1.25\": invalid reference format: repository name must be lowercase",
+    );
 
     let table = c.kubectl_ok(&["exitcode-explain", "-n", &ns]);
-    assert!(table.contains("3 pods can't pull from registry-1.docker.io: rate limit"), "{table}");
-    assert!(table.contains("typo") && table.contains("invalid image name"), "{table}");
-    assert!(!table.lines().any(|l| l.starts_with("web-")), "grouped pods are one line: {table}");
+    assert!(
+        table.contains("3 pods can't pull from registry-1.docker.io: rate limit"),
+        "{table}"
+    );
+    assert!(
+        table.contains("typo") && table.contains("invalid image name"),
+        "{table}"
+    );
+    assert!(
+        !table.lines().any(|l| l.starts_with("web-")),
+        "grouped pods are one line: {table}"
+    );
 
-    let doc: Value = serde_json::from_str(&c.kubectl_ok(&["exitcode-explain", "-n", &ns, "-o", "json"])).expect("JSON");
+    let doc: Value =
+        serde_json::from_str(&c.kubectl_ok(&["exitcode-explain", "-n", &ns, "-o", "json"]))
+            .expect("JSON");
     assert_eq!(doc["items"].as_array().map(Vec::len), Some(4), "{doc}");
     let group = &doc["pullGroups"][0];
     assert_eq!(group["cause"], "rateLimited", "{doc}");
@@ -176,18 +293,50 @@ fn create_container_config_error_names_the_missing_key() {
     let c = cluster();
     let ns = c.create_namespace("exit-config");
     let node = node_with_arch("amd64");
-    c.apply(&json!({"apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": {"name": "app-config", "namespace": ns}, "data": {"LOG_LEVEL": "info"}}).to_string());
-    pod_with(&ns, "web", &node, &json!({}),
+    c.apply(
+        &json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "app-config", "namespace": ns}, "data": {"LOG_LEVEL": "info"}})
+        .to_string(),
+    );
+    pod_with(
+        &ns,
+        "web",
+        &node,
+        &json!({}),
         json!({"env": [{"name": "DB_URL", "valueFrom": {"configMapKeyRef": {"name": "app-config", "key": "DB_URL"}}}]}),
-        waiting("CreateContainerConfigError", &format!("couldn't find key DB_URL in ConfigMap {ns}/app-config")));
+        waiting(
+            "CreateContainerConfigError",
+            &format!("couldn't find key DB_URL in ConfigMap {ns}/app-config"),
+        ),
+    );
     let r = report(&ns, "web");
     assert_eq!(r["verdict"]["kind"], "configMissing", "{r}");
-    assert_eq!(r["verdict"]["summary"], "Never started: configmap \"app-config\" has no key \"DB_URL\"", "{r}");
-    assert!(r["verdict"]["next"].to_string().contains(&format!("kubectl get configmap app-config -n {ns}")), "{r}");
+    assert_eq!(
+        r["verdict"]["summary"], "Never started: configmap \"app-config\" has no key \"DB_URL\"",
+        "{r}"
+    );
+    assert!(
+        r["verdict"]["next"]
+            .to_string()
+            .contains(&format!("kubectl get configmap app-config -n {ns}")),
+        "{r}"
+    );
 
-    pod_with(&ns, "api", &node, &json!({}), json!({}),
-        waiting("CreateContainerConfigError", "secret \"db-credentials\" not found"));
+    pod_with(
+        &ns,
+        "api",
+        &node,
+        &json!({}),
+        json!({}),
+        waiting(
+            "CreateContainerConfigError",
+            "secret \"db-credentials\" not found",
+        ),
+    );
     let r = report(&ns, "api");
-    assert_eq!(r["verdict"]["summary"], format!("Never started: secret \"db-credentials\" does not exist in namespace {ns}"), "{r}");
+    assert_eq!(
+        r["verdict"]["summary"],
+        format!("Never started: secret \"db-credentials\" does not exist in namespace {ns}"),
+        "{r}"
+    );
 }

@@ -26,12 +26,18 @@ fn gpu_node() -> (String, String) {
         {"name": "train", "image": "registry.invalid/train:1", "resources": {
             "requests": {"cpu": "1", "memory": "1Gi", "nvidia.com/gpu": "2", "ephemeral-storage": "2Gi"},
             "limits": {"nvidia.com/gpu": "2", "ephemeral-storage": "4Gi"}}}]})));
-    c.apply(&pod(&ns, "infer", &node, &json!({"app": "infer"}), &json!({
+    c.apply(&pod(
+        &ns,
+        "infer",
+        &node,
+        &json!({"app": "infer"}),
+        &json!({
         "initContainers": [{"name": "fetch-model", "image": "registry.invalid/fetch:1",
             "resources": {"requests": {"ephemeral-storage": "3Gi"}}}],
         "containers": [{"name": "infer", "image": "registry.invalid/infer:1", "resources": {
             "requests": {"nvidia.com/gpu": "1", "ephemeral-storage": "1Gi"},
-            "limits": {"nvidia.com/gpu": "1"}}}]})));
+            "limits": {"nvidia.com/gpu": "1"}}}]}),
+    ));
     (node, ns)
 }
 
@@ -44,14 +50,38 @@ fn a_gpu_nodes_gpus_and_ephemeral_storage_in_table_and_json() {
     assert!(out.status.success(), "{}", stderr(&out));
     let table = stdout(&out);
     assert_eq!(cell(&table, &node, "NVIDIA.COM/GPU ALLOC"), "4", "{table}");
-    assert_eq!(cell(&table, &node, "NVIDIA.COM/GPU REQ"), "3 (75%)", "{table}");
-    assert_eq!(cell(&table, &node, "NVIDIA.COM/GPU LIM"), "3 (75%)", "{table}");
-    assert_eq!(cell(&table, &node, "EPHEMERAL-STORAGE ALLOC"), "90Gi", "{table}");
-    assert_eq!(cell(&table, &node, "EPHEMERAL-STORAGE REQ"), "5120Mi (5%)", "{table}");
-    assert_eq!(cell(&table, &node, "EPHEMERAL-STORAGE LIM"), "4096Mi (4%)", "{table}");
-    assert!(!table.contains("HUGEPAGES-2MI"), "zero everywhere: not in the table: {table}");
+    assert_eq!(
+        cell(&table, &node, "NVIDIA.COM/GPU REQ"),
+        "3 (75%)",
+        "{table}"
+    );
+    assert_eq!(
+        cell(&table, &node, "NVIDIA.COM/GPU LIM"),
+        "3 (75%)",
+        "{table}"
+    );
+    assert_eq!(
+        cell(&table, &node, "EPHEMERAL-STORAGE ALLOC"),
+        "90Gi",
+        "{table}"
+    );
+    assert_eq!(
+        cell(&table, &node, "EPHEMERAL-STORAGE REQ"),
+        "5120Mi (5%)",
+        "{table}"
+    );
+    assert_eq!(
+        cell(&table, &node, "EPHEMERAL-STORAGE LIM"),
+        "4096Mi (4%)",
+        "{table}"
+    );
     assert!(
-        stderr(&out).contains("ephemeral-storage, nvidia.com/gpu: requests, limits and allocatable only"),
+        !table.contains("HUGEPAGES-2MI"),
+        "zero everywhere: not in the table: {table}"
+    );
+    assert!(
+        stderr(&out)
+            .contains("ephemeral-storage, nvidia.com/gpu: requests, limits and allocatable only"),
         "{}",
         stderr(&out)
     );
@@ -59,13 +89,20 @@ fn a_gpu_nodes_gpus_and_ephemeral_storage_in_table_and_json() {
     // -o wide shows every resource present, capacity included.
     let wide = c.kubectl_ok(&["top-real", "nodes", &node, "-o", "wide"]);
     assert_eq!(cell(&wide, &node, "HUGEPAGES-2MI ALLOC"), "0", "{wide}");
-    assert_eq!(cell(&wide, &node, "EPHEMERAL-STORAGE CAP"), "100Gi", "{wide}");
+    assert_eq!(
+        cell(&wide, &node, "EPHEMERAL-STORAGE CAP"),
+        "100Gi",
+        "{wide}"
+    );
 
     // --resources chooses.
     let only_gpu = c.kubectl_ok(&["top-real", "nodes", &node, "--resources", "nvidia.com/gpu"]);
-    assert!(only_gpu.contains("NVIDIA.COM/GPU REQ") && !only_gpu.contains("EPHEMERAL"), "{only_gpu}");
-    let none = c.kubectl_ok(&["top-real", "nodes", &node, "--resources", "none"]);
-    assert!(!none.contains("NVIDIA"), "{none}");
+    assert!(
+        only_gpu.contains("NVIDIA.COM/GPU REQ") && !only_gpu.contains("EPHEMERAL"),
+        "{only_gpu}"
+    );
+    let hidden = c.kubectl_ok(&["top-real", "nodes", &node, "--resources", "none"]);
+    assert!(!hidden.contains("NVIDIA"), "{hidden}");
 
     let doc = json_of(&c.kubectl(&["top-real", "nodes", &node, "-o", "json"]));
     let other = &doc["items"][0]["otherResources"];
@@ -73,18 +110,37 @@ fn a_gpu_nodes_gpus_and_ephemeral_storage_in_table_and_json() {
     assert_eq!(other["nvidia.com/gpu"]["requests"], 3, "{doc}");
     assert_eq!(other["nvidia.com/gpu"]["usage"], Value::Null, "{doc}");
     assert_eq!(other["ephemeral-storage"]["requests"], 5_i64 << 30, "{doc}");
-    assert_eq!(other["ephemeral-storage"]["capacity"], 100_i64 << 30, "{doc}");
+    assert_eq!(
+        other["ephemeral-storage"]["capacity"],
+        100_i64 << 30,
+        "{doc}"
+    );
     assert_eq!(other["hugepages-2Mi"]["allocatable"], 0, "{doc}");
 
     // The pods' own share, by the scheduler's rule (the init container's 3Gi wins over 1Gi).
-    let pods = c.kubectl_ok(&["top-real", "pods", "-n", &ns]);
-    assert_eq!(cell(&pods, "train", "NVIDIA.COM/GPU REQ/LIM"), "2/2", "{pods}");
-    assert_eq!(cell(&pods, "infer", "EPHEMERAL-STORAGE REQ/LIM"), "3072Mi/-", "{pods}");
+    let pod_table = c.kubectl_ok(&["top-real", "pods", "-n", &ns]);
+    assert_eq!(
+        cell(&pod_table, "train", "NVIDIA.COM/GPU REQ/LIM"),
+        "2/2",
+        "{pod_table}"
+    );
+    assert_eq!(
+        cell(&pod_table, "infer", "EPHEMERAL-STORAGE REQ/LIM"),
+        "3072Mi/-",
+        "{pod_table}"
+    );
     let doc = json_of(&c.kubectl(&["top-real", "pods", "-n", &ns, "-o", "json"]));
     let infer = doc["items"]
         .as_array()
         .and_then(|items| items.iter().find(|p| p["name"] == "infer"))
         .expect("infer pod");
-    assert_eq!(infer["otherResources"]["ephemeral-storage"]["requests"], 3_i64 << 30, "{doc}");
-    assert_eq!(infer["otherResources"]["nvidia.com/gpu"]["limits"], 1, "{doc}");
+    assert_eq!(
+        infer["otherResources"]["ephemeral-storage"]["requests"],
+        3_i64 << 30,
+        "{doc}"
+    );
+    assert_eq!(
+        infer["otherResources"]["nvidia.com/gpu"]["limits"], 1,
+        "{doc}"
+    );
 }

@@ -116,6 +116,7 @@ pub fn verdict(inputs: Inputs<'_>, message: Option<&str>) -> Verdict {
 mod tests {
     use super::*;
 
+    #[allow(clippy::unnecessary_wraps)] // compared with parse's Option
     fn object(kind: &'static str, name: &str) -> Option<Missing> {
         Some(Missing::Object {
             kind,

@@ -169,7 +169,9 @@ async fn scan(cli: &Cli, printer: &mut Printer) -> Result<Exit> {
     )
     .await;
     let pods = match pods {
-        Ok(mut pods) => secrets::fill(&kube.client, &mut pods, &cancel).await.map(|()| pods),
+        Ok(mut pods) => secrets::fill(&kube.client, &mut pods, &cancel)
+            .await
+            .map(|()| pods),
         Err(e) => Err(e),
     };
     progress.finish();

@@ -64,7 +64,12 @@ fn find(inputs: Inputs<'_>, reason: &str, message: Option<&str>) -> Found {
         .filter(|e| e.warning && pull_causes::classify(&e.message).is_some())
         .max_by_key(|e| e.last.map(k8s_openapi::jiff::Timestamp::as_second));
     if let Some(e) = failed {
-        let line = format!("event {}{}: {}", e.reason, verdict::when(e), e.message.trim());
+        let line = format!(
+            "event {}{}: {}",
+            e.reason,
+            verdict::when(e),
+            e.message.trim()
+        );
         if cause.is_none() {
             cause = pull_causes::classify(&e.message);
             quote = Some(line.clone());
@@ -242,7 +247,11 @@ fn unauthorized(
     let ns = &pod.namespace;
     let sa = &secrets.service_account;
     let names = secrets.names();
-    evidence.push(secret_line("pod spec.imagePullSecrets", &secrets.pod, secrets));
+    evidence.push(secret_line(
+        "pod spec.imagePullSecrets",
+        &secrets.pod,
+        secrets,
+    ));
     match &secrets.service_account_secrets {
         Some(list) => evidence.push(secret_line(
             &format!("serviceAccount {sa} imagePullSecrets"),
@@ -264,28 +273,44 @@ fn unauthorized(
         .filter(|n| secrets.exists.get(*n) == Some(&false))
         .collect();
     let create = |name: &str| {
-        format!("kubectl create secret docker-registry {name} -n {ns} --docker-server={host} --docker-username=<user> --docker-password=<password or token>")
+        format!(
+            "kubectl create secret docker-registry {name} -n {ns} --docker-server={host} --docker-username=<user> --docker-password=<password or token>"
+        )
     };
     let (summary, mut next) = if names.is_empty() {
         (
-            format!("Not authorized: {host} refused an anonymous pull, and neither the pod nor serviceAccount {sa} has imagePullSecrets"),
+            format!(
+                "Not authorized: {host} refused an anonymous pull, and neither the pod nor serviceAccount {sa} has imagePullSecrets"
+            ),
             vec![
                 create("regcred"),
-                format!("kubectl patch serviceaccount {sa} -n {ns} -p '{{\"imagePullSecrets\":[{{\"name\":\"regcred\"}}]}}'   # new pods get it; recreate this one"),
+                format!(
+                    "kubectl patch serviceaccount {sa} -n {ns} -p '{{\"imagePullSecrets\":[{{\"name\":\"regcred\"}}]}}'   # new pods get it; recreate this one"
+                ),
             ],
         )
     } else if !missing.is_empty() {
         (
-            format!("Not authorized: the pull secret {} does not exist in namespace {ns}, so the kubelet pulled without it", missing.join(", ")),
+            format!(
+                "Not authorized: the pull secret {} does not exist in namespace {ns}, so the kubelet pulled without it",
+                missing.join(", ")
+            ),
             missing.iter().map(|n| create(n)).collect(),
         )
     } else {
         let first = names[0];
         (
-            format!("Not authorized: {host} refused the credentials in {}", names.join(", ")),
+            format!(
+                "Not authorized: {host} refused the credentials in {}",
+                names.join(", ")
+            ),
             vec![
-                format!("kubectl get secret {first} -n {ns} -o jsonpath='{{.data.\\.dockerconfigjson}}' | base64 -d | jq '.auths | keys'   # lists only the registries it holds credentials for"),
-                format!("the secret must name {host} exactly and hold a login that may read the repository; re-create it if the password or token expired"),
+                format!(
+                    "kubectl get secret {first} -n {ns} -o jsonpath='{{.data.\\.dockerconfigjson}}' | base64 -d | jq '.auths | keys'   # lists only the registries it holds credentials for"
+                ),
+                format!(
+                    "the secret must name {host} exactly and hold a login that may read the repository; re-create it if the password or token expired"
+                ),
             ],
         )
     };
@@ -330,7 +355,9 @@ fn trust_ca(inputs: Inputs<'_>, host: &str) -> Vec<String> {
         .node
         .and_then(|n| n.runtime.as_deref())
         .and_then(|r| r.split("://").next());
-    let containerd = format!("containerd: /etc/containerd/certs.d/{host}/ca.crt, and in /etc/containerd/certs.d/{host}/hosts.toml: server = \"https://{host}\" [host.\"https://{host}\"] ca = \"/etc/containerd/certs.d/{host}/ca.crt\" (the CRI registry config_path must be /etc/containerd/certs.d)");
+    let containerd = format!(
+        "containerd: /etc/containerd/certs.d/{host}/ca.crt, and in /etc/containerd/certs.d/{host}/hosts.toml: server = \"https://{host}\" [host.\"https://{host}\"] ca = \"/etc/containerd/certs.d/{host}/ca.crt\" (the CRI registry config_path must be /etc/containerd/certs.d)"
+    );
     let crio = format!("CRI-O: /etc/containers/certs.d/{host}/ca.crt");
     let docker = format!("Docker: /etc/docker/certs.d/{host}/ca.crt");
     let address = if host.contains(':') {

@@ -143,7 +143,7 @@ pub fn pull_groups(reports: &[ContainerReport]) -> Vec<PullGroup> {
         }
     }
     let mut out: Vec<PullGroup> = groups.into_values().filter(|g| g.pods.len() > 1).collect();
-    out.sort_by(|a, b| b.pods.len().cmp(&a.pods.len()));
+    out.sort_by_key(|g| std::cmp::Reverse(g.pods.len()));
     out
 }
 

@@ -268,7 +268,13 @@ pub(crate) mod tests {
 
     #[test]
     fn t14_report() {
-        let r = report(&t14_node(), Load::default(), None, Some(&t14_metrics()), now());
+        let r = report(
+            &t14_node(),
+            Load::default(),
+            None,
+            Some(&t14_metrics()),
+            now(),
+        );
         assert_eq!(r.cpu_millicores.usage, Some(79));
         assert_eq!(r.memory_bytes.usage, Some(2_413_824 * 1024));
         let alloc = r.memory_bytes.usage_percent_of_allocatable.unwrap_or(0.0);

@@ -20,7 +20,9 @@ fn other_cell(name: &str, amounts: Option<&Amounts>) -> Cell {
         .map_or_else(
             || "-".to_owned(),
             |a| {
-                let limit = a.limits.map_or_else(|| "-".to_owned(), |l| other::amount(name, l));
+                let limit = a
+                    .limits
+                    .map_or_else(|| "-".to_owned(), |l| other::amount(name, l));
                 format!("{}/{limit}", other::amount(name, a.requests))
             },
         )

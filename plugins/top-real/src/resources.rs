@@ -316,11 +316,17 @@ mod tests {
     #[test]
     fn other_resources_follow_the_same_rule_and_only_storage_is_open_ended() {
         let mut init = c("fetch", Role::Init, (None, None), None);
-        init.other = vec![("ephemeral-storage".into(), Bounds::new(Some(q("3Gi")), None))];
+        init.other = vec![(
+            "ephemeral-storage".into(),
+            Bounds::new(Some(q("3Gi")), None),
+        )];
         let mut app = c("infer", Role::App, (None, None), None);
         app.other = vec![
             ("nvidia.com/gpu".into(), Bounds::new(Some(1), Some(1))),
-            ("ephemeral-storage".into(), Bounds::new(Some(q("1Gi")), None)),
+            (
+                "ephemeral-storage".into(),
+                Bounds::new(Some(q("1Gi")), None),
+            ),
         ];
         let pod = PodShape {
             containers: vec![init, app],

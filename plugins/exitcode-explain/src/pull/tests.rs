@@ -99,7 +99,10 @@ fn back_off_reads_the_cause_from_the_failed_event() {
     assert_eq!(v.kind, Kind::PullRateLimited);
     assert!(v.summary.contains("registry-1.docker.io"), "{v:?}");
     assert!(has(&v.evidence, "event Failed ×4"), "{v:?}");
-    assert!(has(&v.next, "kubectl create secret docker-registry dockerhub -n shop"));
+    assert!(has(
+        &v.next,
+        "kubectl create secret docker-registry dockerhub -n shop"
+    ));
     assert!(has(&v.next, "kubectl patch serviceaccount default -n shop"));
 }
 
@@ -110,7 +113,11 @@ fn unauthorized_names_the_secrets_and_whether_they_exist() {
 
     let v = run(&pod(), &c, None);
     assert_eq!(v.kind, Kind::PullUnauthorized);
-    assert!(v.summary.contains("neither the pod nor serviceAccount default"), "{v:?}");
+    assert!(
+        v.summary
+            .contains("neither the pod nor serviceAccount default"),
+        "{v:?}"
+    );
     assert!(has(&v.evidence, "pod spec.imagePullSecrets: none"));
     assert!(has(&v.next, "--docker-server=registry.example.com"));
 
@@ -119,13 +126,27 @@ fn unauthorized_names_the_secrets_and_whether_they_exist() {
     p.pull_secrets.service_account_secrets = Some(vec!["old-cred".into()]);
     p.pull_secrets.exists = [("regcred".to_owned(), true), ("old-cred".to_owned(), false)].into();
     let v = run(&p, &c, None);
-    assert!(v.summary.contains("old-cred does not exist in namespace shop"), "{v:?}");
-    assert!(has(&v.evidence, "pod spec.imagePullSecrets: regcred (exists)"));
-    assert!(has(&v.evidence, "serviceAccount default imagePullSecrets: old-cred (missing)"));
+    assert!(
+        v.summary
+            .contains("old-cred does not exist in namespace shop"),
+        "{v:?}"
+    );
+    assert!(has(
+        &v.evidence,
+        "pod spec.imagePullSecrets: regcred (exists)"
+    ));
+    assert!(has(
+        &v.evidence,
+        "serviceAccount default imagePullSecrets: old-cred (missing)"
+    ));
 
     p.pull_secrets.exists.insert("old-cred".into(), true);
     let v = run(&p, &c, None);
-    assert!(v.summary.contains("refused the credentials in regcred, old-cred"), "{v:?}");
+    assert!(
+        v.summary
+            .contains("refused the credentials in regcred, old-cred"),
+        "{v:?}"
+    );
     assert!(has(&v.next, "jq '.auths | keys'"));
 }
 
@@ -183,14 +204,26 @@ fn an_untrusted_ca_says_where_the_nodes_runtime_reads_it() {
     let c = waiting("harbor.example.com/app/web:1.0", "ErrImagePull", msg);
     let v = run(&pod(), &c, Some(&node("amd64", "containerd://1.7.13")));
     assert_eq!(v.kind, Kind::RegistryCertUntrusted);
-    assert!(has(&v.next, "/etc/containerd/certs.d/harbor.example.com/hosts.toml"));
+    assert!(has(
+        &v.next,
+        "/etc/containerd/certs.d/harbor.example.com/hosts.toml"
+    ));
     assert!(!has(&v.next, "/etc/containers/certs.d"), "{v:?}");
     let v = run(&pod(), &c, Some(&node("amd64", "cri-o://1.30.1")));
-    assert!(has(&v.next, "/etc/containers/certs.d/harbor.example.com/ca.crt"));
+    assert!(has(
+        &v.next,
+        "/etc/containers/certs.d/harbor.example.com/ca.crt"
+    ));
     // Runtime unknown: every runtime's place.
     let v = run(&pod(), &c, None);
-    assert!(has(&v.next, "/etc/docker/certs.d/harbor.example.com/ca.crt"));
-    assert!(has(&v.next, "/etc/containerd/certs.d/harbor.example.com/ca.crt"));
+    assert!(has(
+        &v.next,
+        "/etc/docker/certs.d/harbor.example.com/ca.crt"
+    ));
+    assert!(has(
+        &v.next,
+        "/etc/containerd/certs.d/harbor.example.com/ca.crt"
+    ));
 }
 
 #[test]
@@ -206,7 +239,10 @@ fn a_full_disk_points_at_disk_pressure() {
     });
     let v = run(&pod(), &c, Some(&n));
     assert_eq!(v.kind, Kind::ImageDiskFull);
-    assert!(has(&v.evidence, "node node-a condition DiskPressure=True since"));
+    assert!(has(
+        &v.evidence,
+        "node node-a condition DiskPressure=True since"
+    ));
     assert!(has(&v.next, "crictl rmi --prune"));
 }
 
@@ -216,7 +252,12 @@ fn no_build_for_the_platform_is_the_architecture_check() {
     let c = waiting("registry.example.com/app:1.0-amd64", "ErrImagePull", msg);
     let v = run(&pod(), &c, Some(&node("arm64", "docker://24.0.7")));
     assert_eq!(v.kind, Kind::ArchMismatch);
-    assert!(v.summary.starts_with("Image cannot be pulled: Wrong CPU architecture: an amd64 image on an arm64 node"), "{v:?}");
+    assert!(
+        v.summary.starts_with(
+            "Image cannot be pulled: Wrong CPU architecture: an amd64 image on an arm64 node"
+        ),
+        "{v:?}"
+    );
     assert!(has(&v.evidence, "no matching manifest for linux/arm64"));
     assert!(has(&v.evidence, "kubernetes.io/arch = arm64"));
 }
