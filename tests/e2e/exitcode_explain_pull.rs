@@ -100,19 +100,6 @@ fn pull_failures_name_their_cause_with_evidence() {
     assert_eq!(r["pull"]["registry"], "registry-1.docker.io", "{r}");
     assert!(evidence(&r).contains("toomanyrequests"), "{r}");
 
-    // A tag that does not exist, straight from the waiting message.
-    stuck(
-        &ns,
-        "missing-tag",
-        &node,
-        "docker.io/library/nginx:1.99.99",
-        &json!({}),
-        "ErrImagePull",
-        "rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:1.99.99\": failed to resolve reference \"docker.io/library/nginx:1.99.99\": docker.io/library/nginx:1.99.99: not found",
-    );
-    let r = report(&ns, "missing-tag");
-    assert_eq!(r["verdict"]["kind"], "imageNotFound", "{r}");
-
     // A private CA: where containerd (the node's runtime) reads it.
     stuck(
         &ns,
@@ -141,41 +128,37 @@ fn pull_failures_name_their_cause_with_evidence() {
         "only the node's runtime: {r}"
     );
 
-    // A full image disk, confirmed by the node's DiskPressure condition.
-    stuck(
-        &ns,
-        "disk-full",
-        &node,
-        "postgres:16",
-        &json!({}),
-        "ErrImagePull",
-        "failed to pull and unpack image \"docker.io/library/postgres:16\": failed to extract layer sha256:5d6b: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/48/fs/x: no space left on device: unknown",
-    );
-    let r = report(&ns, "disk-full");
-    assert_eq!(r["verdict"]["kind"], "imageDiskFull", "{r}");
-    assert!(
-        evidence(&r).contains(&format!("node {node} condition DiskPressure=True")),
-        "{r}"
-    );
-
-    // The node cannot resolve the registry (the FAQ's message).
-    stuck(
-        &ns,
-        "no-dns",
-        &node,
-        "registry.internal:5000/app:1.0",
-        &json!({}),
-        "ErrImagePull",
-        "Error response from daemon: Get https://registry.internal:5000/v2/: dial tcp: lookup registry.internal: no such host",
-    );
-    let r = report(&ns, "no-dns");
-    assert_eq!(r["verdict"]["kind"], "registryNotResolved", "{r}");
-    assert!(
-        r["verdict"]["next"]
-            .to_string()
-            .contains("getent hosts registry.internal "),
-        "{r}"
-    );
+    // Straight from the waiting message: a tag that does not exist, a full image disk
+    // (confirmed by the node's DiskPressure), a registry the node cannot resolve (the FAQ's).
+    let cases = [
+        (
+            "missing-tag",
+            "docker.io/library/nginx:1.99.99",
+            "rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:1.99.99\": failed to resolve reference \"docker.io/library/nginx:1.99.99\": docker.io/library/nginx:1.99.99: not found",
+            "imageNotFound",
+            "docker manifest inspect docker.io/library/nginx:1.99.99".to_owned(),
+        ),
+        (
+            "disk-full",
+            "postgres:16",
+            "failed to pull and unpack image \"docker.io/library/postgres:16\": failed to extract layer sha256:5d6b: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/48/fs/x: no space left on device: unknown",
+            "imageDiskFull",
+            format!("node {node} condition DiskPressure=True"),
+        ),
+        (
+            "no-dns",
+            "registry.internal:5000/app:1.0",
+            "Error response from daemon: Get https://registry.internal:5000/v2/: dial tcp: lookup registry.internal: no such host",
+            "registryNotResolved",
+            "getent hosts registry.internal ".to_owned(),
+        ),
+    ];
+    for (name, image, message, kind, shown) in cases {
+        stuck(&ns, name, &node, image, &json!({}), "ErrImagePull", message);
+        let r = report(&ns, name);
+        assert_eq!(r["verdict"]["kind"], kind, "{r}");
+        assert!(r["verdict"].to_string().contains(&shown), "{shown}: {r}");
+    }
 
     // The terminal layout says it in words.
     let text = c.kubectl_ok(&["exitcode-explain", "pod/limited", "-n", &ns]);

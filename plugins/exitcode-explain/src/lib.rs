@@ -19,6 +19,8 @@ mod config_error;
 mod extract;
 mod facts;
 mod fetch;
+#[cfg(test)]
+mod fixtures;
 mod pull;
 mod pull_causes;
 mod render;

@@ -91,50 +91,53 @@ async fn read_accounts(
     client: &Client,
     keys: BTreeSet<Key>,
     cancel: &Cancel,
-) -> Result<BTreeMap<Key, std::result::Result<Vec<String>, String>>> {
-    let results = bounded(keys, CONCURRENCY, cancel, |(ns, name)| async move {
+) -> Result<Read<Vec<String>>> {
+    let read = |(ns, name): Key| async move {
         let api: Api<ServiceAccount> = Api::namespaced(client.clone(), &ns);
         with_retry(|| async { api.get_opt(&name).await.map_err(Error::from) }).await
+    };
+    read_each(keys, cancel, read, |found| match found {
+        Some(sa) => Ok(sa
+            .image_pull_secrets
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.name)
+            .filter(|n| !n.is_empty())
+            .collect()),
+        None => Err("it does not exist".to_owned()),
     })
-    .await;
-    let mut out = BTreeMap::new();
-    for (key, result) in results {
-        cancel.check()?;
-        let Some(result) = result else { continue };
-        let value = match result {
-            Ok(Some(sa)) => Ok(sa
-                .image_pull_secrets
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| r.name)
-                .filter(|n| !n.is_empty())
-                .collect()),
-            Ok(None) => Err("it does not exist".to_owned()),
-            Err(e) if fatal(&e) => return Err(e),
-            Err(e) => Err(why(&e)),
-        };
-        out.insert(key, value);
-    }
-    Ok(out)
+    .await
 }
 
 /// (namespace, Secret) → whether it exists, or why that is unknown.
-async fn read_secrets(
-    client: &Client,
-    keys: BTreeSet<Key>,
-    cancel: &Cancel,
-) -> Result<BTreeMap<Key, std::result::Result<bool, String>>> {
-    let results = bounded(keys, CONCURRENCY, cancel, |(ns, name)| async move {
+async fn read_secrets(client: &Client, keys: BTreeSet<Key>, cancel: &Cancel) -> Result<Read<bool>> {
+    let read = |(ns, name): Key| async move {
         let api: Api<Secret> = Api::namespaced(client.clone(), &ns);
         with_retry(|| async { api.get_metadata_opt(&name).await.map_err(Error::from) }).await
-    })
-    .await;
+    };
+    read_each(keys, cancel, read, |found| Ok(found.is_some())).await
+}
+
+/// Per key, what was learnt, or why nothing was.
+type Read<V> = BTreeMap<Key, std::result::Result<V, String>>;
+
+/// Reads every key (bounded); a failure that does not end the command becomes that key's reason.
+async fn read_each<T, V, F, Fut>(
+    keys: BTreeSet<Key>,
+    cancel: &Cancel,
+    read: F,
+    value: impl Fn(T) -> std::result::Result<V, String>,
+) -> Result<Read<V>>
+where
+    F: Fn(Key) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
     let mut out = BTreeMap::new();
-    for (key, result) in results {
+    for (key, result) in bounded(keys, CONCURRENCY, cancel, read).await {
         cancel.check()?;
         let Some(result) = result else { continue };
         let value = match result {
-            Ok(found) => Ok(found.is_some()),
+            Ok(found) => value(found),
             Err(e) if fatal(&e) => return Err(e),
             Err(e) => Err(why(&e)),
         };

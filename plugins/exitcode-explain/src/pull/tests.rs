@@ -6,19 +6,15 @@ use crate::facts::{
 };
 use firstaid::k8s::NodeCondition;
 
+/// The shared pod, whose ServiceAccount `default` was read and lists no pull secrets.
 fn pod() -> PodFacts {
     PodFacts {
-        namespace: "shop".into(),
-        name: "web-1".into(),
-        node: Some("node-a".into()),
-        restart_policy: "Always".into(),
-        owner: Some(("Deployment".into(), "web".into())),
         pull_secrets: PullSecrets {
             service_account: "default".into(),
             service_account_secrets: Some(Vec::new()),
             ..PullSecrets::default()
         },
-        ..PodFacts::default()
+        ..crate::fixtures::pod()
     }
 }
 

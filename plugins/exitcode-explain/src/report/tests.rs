@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::facts::{EventFacts, ProbeFacts};
+use crate::fixtures::pod;
 use crate::pull_causes::PullCause;
 use firstaid::k8s::NodeCondition;
 use k8s_openapi::jiff::Timestamp;
@@ -9,17 +10,6 @@ use k8s_openapi::jiff::Timestamp;
 #[allow(clippy::unnecessary_wraps)] // every timestamp field is an Option
 fn ts(text: &str) -> Option<Timestamp> {
     Some(text.parse().expect("timestamp"))
-}
-
-fn pod() -> PodFacts {
-    PodFacts {
-        namespace: "shop".into(),
-        name: "web-1".into(),
-        node: Some("node-a".into()),
-        restart_policy: "Always".into(),
-        owner: Some(("Deployment".into(), "web".into())),
-        ..PodFacts::default()
-    }
 }
 
 fn terminated(code: i32, reason: &str) -> Termination {
