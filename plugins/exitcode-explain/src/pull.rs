@@ -278,10 +278,13 @@ fn unauthorized(
         )
     };
     let (summary, mut next) = if names.is_empty() {
+        let whose = if secrets.service_account_secrets.is_some() {
+            format!("neither the pod nor serviceAccount {sa} has imagePullSecrets")
+        } else {
+            format!("the pod has no imagePullSecrets (serviceAccount {sa} not read)")
+        };
         (
-            format!(
-                "Not authorized: {host} refused an anonymous pull, and neither the pod nor serviceAccount {sa} has imagePullSecrets"
-            ),
+            format!("Not authorized: {host} refused an anonymous pull, and {whose}"),
             vec![
                 create("regcred"),
                 format!(

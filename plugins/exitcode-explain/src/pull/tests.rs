@@ -117,6 +117,20 @@ fn unauthorized_names_the_secrets_and_whether_they_exist() {
     assert!(has(&v.evidence, "pod spec.imagePullSecrets: none"));
     assert!(has(&v.next, "--docker-server=registry.example.com"));
 
+    let mut unread = pod();
+    unread.pull_secrets.service_account_secrets = None;
+    unread.pull_secrets.unreadable = Some("forbidden by RBAC".into());
+    let v = run(&unread, &c, None);
+    assert!(
+        v.summary
+            .contains("the pod has no imagePullSecrets (serviceAccount default not read)"),
+        "{v:?}"
+    );
+    assert!(has(
+        &v.evidence,
+        "serviceAccount default: not read (forbidden by RBAC)"
+    ));
+
     let mut p = pod();
     p.pull_secrets.pod = vec!["regcred".into()];
     p.pull_secrets.service_account_secrets = Some(vec!["old-cred".into()]);
