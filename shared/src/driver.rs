@@ -63,6 +63,16 @@ impl<'a> Fix<'a> {
             guard,
         }
     }
+
+    /// A fix from a plan the command keeps (its document shows the plan too).
+    pub fn of_borrowed(plan: &'a Plan, guard: GuardFn<'a>) -> Fix<'a> {
+        Fix {
+            outline: plan.outline(),
+            steps: Box::new(plan.ordered().into_iter().cloned()),
+            staged: None,
+            guard,
+        }
+    }
 }
 
 /// What one plugin command contributes; [`drive`] does the rest.
@@ -88,12 +98,23 @@ pub trait Command {
     /// The fix for what was found, or `None` when there is nothing to change.
     fn fix<'s>(&'s self, ctx: &Context<'s>, found: &'s mut Self::Found) -> Option<Fix<'s>>;
 
-    /// The note printed when [`Command::fix`] has nothing to change.
+    /// The note printed when the fix has nothing to change.
     fn nothing_to_fix(&self) -> &'static str;
 
     /// Extra notes after the Applier's report.
-    fn after_apply(&self, _report: &Report, _printer: &mut Printer) -> Result<()> {
+    fn after_apply(
+        &self,
+        _found: &Self::Found,
+        _report: &Report,
+        _printer: &mut Printer,
+    ) -> Result<()> {
         Ok(())
+    }
+
+    /// What the fix refused to do for the user's safety (exit 4 with its override), checked
+    /// after everything it could do was done.
+    fn refusal(&self, _found: &Self::Found) -> Option<Error> {
+        None
     }
 
     /// Reads the cluster again after a real apply and checks what the report claims.
@@ -140,6 +161,11 @@ pub async fn drive<C: Command>(cmd: &C, ctx: &Context<'_>, printer: &mut Printer
     if let Some(report) = &result {
         report.into_result()?;
     }
+    if ctx.fixing
+        && let Some(refusal) = cmd.refusal(&found)
+    {
+        return Err(refusal);
+    }
     if let Some(contradiction) = verified.as_ref().and_then(C::contradiction) {
         return Err(Error::Partial(contradiction));
     }
@@ -156,23 +182,30 @@ async fn apply<C: Command>(
     found: &mut C::Found,
     printer: &mut Printer,
 ) -> Result<(Option<Report>, Option<C::Verified>)> {
+    let applier = |guard| Applier {
+        kube: ctx.kube,
+        args: ctx.mutation,
+        plugin: ctx.plugin,
+        cancel: ctx.cancel,
+        guard,
+    };
     let report = {
         let Some(fix) = cmd.fix(ctx, found) else {
             printer.note(cmd.nothing_to_fix())?;
+            // `--confirm-plan` holds for an empty plan too: the reviewed one may not have been.
+            applier(&|_, _| None)
+                .execute(&Plan::default(), printer)
+                .await?;
             return Ok((None, None));
         };
-        let applier = Applier {
-            kube: ctx.kube,
-            args: ctx.mutation,
-            plugin: ctx.plugin,
-            cancel: ctx.cancel,
-            guard: &*fix.guard,
-        };
-        applier
+        if fix.outline.is_empty() {
+            printer.note(cmd.nothing_to_fix())?;
+        }
+        applier(&*fix.guard)
             .execute_streamed(&fix.outline, fix.steps, fix.staged, printer)
             .await?
     };
-    cmd.after_apply(&report, printer)?;
+    cmd.after_apply(found, &report, printer)?;
     // Only a real, finished apply changed something a fresh read can confirm.
     let verified = if ctx.mutation.dry_run == DryRun::None && !report.interrupted {
         cmd.verify(ctx, found, &report, printer).await?

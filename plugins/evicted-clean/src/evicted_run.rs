@@ -123,7 +123,7 @@ impl Command for Evicted<'_> {
         "Nothing to delete."
     }
 
-    fn after_apply(&self, report: &Report, printer: &mut Printer) -> Result<()> {
+    fn after_apply(&self, _: &Found, report: &Report, printer: &mut Printer) -> Result<()> {
         render::failures(printer, report)
     }
 

@@ -123,7 +123,7 @@ impl Command for StuckTerminating<'_> {
         "Nothing to force-delete."
     }
 
-    fn after_apply(&self, report: &Report, printer: &mut Printer) -> Result<()> {
+    fn after_apply(&self, _: &Found, report: &Report, printer: &mut Printer) -> Result<()> {
         render::failures(printer, report)
     }
 

@@ -55,7 +55,7 @@ impl Command for Fake {
         "Nothing to delete."
     }
 
-    fn after_apply(&self, _: &Report, _: &mut Printer) -> Result<()> {
+    fn after_apply(&self, _: &bool, _: &Report, _: &mut Printer) -> Result<()> {
         self.called("after_apply");
         Ok(())
     }
