@@ -38,6 +38,22 @@ pub struct Context<'a> {
     pub exit_code: ExitCodeArg,
 }
 
+impl<'a> Context<'a> {
+    /// The context of a command that never changes the cluster (no fix, no `--exit-code`).
+    pub fn read_only(kube: &'a Kube, plugin: &'a str, cancel: &'a Cancel) -> Self {
+        static NO_MUTATION: std::sync::LazyLock<MutationArgs> =
+            std::sync::LazyLock::new(MutationArgs::default);
+        Context {
+            kube,
+            mutation: &NO_MUTATION,
+            plugin,
+            cancel,
+            fixing: false,
+            exit_code: ExitCodeArg::default(),
+        }
+    }
+}
+
 /// The plugin's own safety rule, asked again on each object as it is just before the request
 /// (see [`crate::apply::Guard`]): `Some(reason)` skips the step.
 pub type GuardFn<'a> = Box<dyn Fn(&Step, &Value) -> Option<String> + Sync + 'a>;

@@ -33,7 +33,7 @@ mod secrets;
 mod verdict;
 
 use firstaid::driver::{Context, drive};
-use firstaid::{Cancel, Error, Exit, MutationArgs, Printer, Result};
+use firstaid::{Cancel, Error, Exit, Printer, Result};
 
 use crate::cli::Cli;
 use crate::mode::{Mode, mode};
@@ -60,15 +60,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
 async fn cluster(cli: &Cli, mode: Mode, printer: &mut Printer) -> Result<Exit> {
     let kube = cli.kube.connect().await?;
     let cancel = Cancel::on_ctrl_c();
-    let read_only = MutationArgs::default();
-    let ctx = Context {
-        kube: &kube,
-        mutation: &read_only,
-        plugin: "exitcode-explain",
-        cancel: &cancel,
-        fixing: false,
-        exit_code: firstaid::ExitCodeArg::default(),
-    };
+    let ctx = Context::read_only(&kube, "exitcode-explain", &cancel);
     match mode {
         Mode::Pod(name) => drive(&pod_run::OnePod { cli, name }, &ctx, printer).await,
         _ => drive(&scan_run::Scan { cli }, &ctx, printer).await,

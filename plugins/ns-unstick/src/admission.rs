@@ -419,6 +419,20 @@ pub fn gate(
 
 /// Re-checked on the fresh configuration right before it is deleted: only while it still holds
 /// a fail-closed webhook with the same backend the diagnosis found dead.
+/// A failed [`gate`] as the error the run ends with (exit 4 with its override).
+pub fn refusal(gate: &Result<()>) -> Option<Error> {
+    match gate {
+        Err(Error::Unsafe {
+            message,
+            override_flag,
+        }) => Some(Error::Unsafe {
+            message: message.clone(),
+            override_flag: override_flag.clone(),
+        }),
+        _ => None,
+    }
+}
+
 /// What the webhook guard reads of a webhook configuration.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

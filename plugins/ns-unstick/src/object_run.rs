@@ -167,17 +167,7 @@ impl Command for Objects<'_> {
     }
 
     fn refusal(&self, found: &Found) -> Option<Error> {
-        if let Err(Error::Unsafe {
-            message,
-            override_flag,
-        }) = &found.gate
-        {
-            return Some(Error::Unsafe {
-                message: message.clone(),
-                override_flag: override_flag.clone(),
-            });
-        }
-        blocked(found)
+        admission::refusal(&found.gate).or_else(|| blocked(found))
     }
 
     fn document(

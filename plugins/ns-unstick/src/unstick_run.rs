@@ -259,17 +259,7 @@ impl Command for Unstick<'_> {
     }
 
     fn refusal(&self, found: &Found) -> Option<Error> {
-        if let Err(Error::Unsafe {
-            message,
-            override_flag,
-        }) = &found.gate
-        {
-            return Some(Error::Unsafe {
-                message: message.clone(),
-                override_flag: override_flag.clone(),
-            });
-        }
-        Self::blocked(found)
+        admission::refusal(&found.gate).or_else(|| Self::blocked(found))
     }
 
     fn document(

@@ -51,7 +51,7 @@ mod sort;
 mod wire;
 
 use firstaid::driver::{Context, drive};
-use firstaid::{Cancel, Exit, MutationArgs, Printer, Result};
+use firstaid::{Cancel, Exit, Printer, Result};
 
 use crate::cli::{Cli, View};
 use crate::metrics::MetricsInfo;
@@ -62,15 +62,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     let mut printer = Printer::stdio(cli.output);
     // No Ctrl-C handler: nothing here needs to stop cleanly, so the signal ends the read at once.
     let cancel = Cancel::default();
-    let read_only = MutationArgs::default();
-    let ctx = Context {
-        kube: &kube,
-        mutation: &read_only,
-        plugin: "top-real",
-        cancel: &cancel,
-        fixing: false,
-        exit_code: firstaid::ExitCodeArg::default(),
-    };
+    let ctx = Context::read_only(&kube, "top-real", &cancel);
     match view {
         View::Nodes(names) => {
             drive(&nodes_run::Nodes { cli: &cli, names }, &ctx, &mut printer).await
