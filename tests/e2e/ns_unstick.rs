@@ -141,6 +141,60 @@ fn dead_operator_finalizer_is_named_and_removed() {
     c.kubectl_ok(&["delete", "crd", &format!("widgets.{group}"), "--wait=false"]);
 }
 
+/// A script reviews the plan (`--dry-run -o json`), a leftover changes, and the reviewed digest no
+/// longer applies: exit 5 naming the changed object, nothing changed. The fresh digest applies.
+#[test]
+fn a_leftover_changed_after_review_voids_the_reviewed_plan() {
+    let c = cluster();
+    let group = widget_crd(c);
+    let finalizer = format!("{group}/cleanup");
+    let widgets = format!("widgets.{group}");
+    let ns = c.create_namespace("nsu-digest");
+    c.apply(&format!(
+        r#"{{"apiVersion": "{group}/v1", "kind": "Widget",
+            "metadata": {{"name": "w1", "namespace": "{ns}", "finalizers": ["{finalizer}"]}}}}"#
+    ));
+    c.kubectl_ok(&["delete", "namespace", &ns, "--wait=false"]);
+    wait_until(
+        Duration::from_secs(30),
+        "the widget to be marked for deletion",
+        || {
+            c.get(&widgets, Some(&ns), "w1")
+                .is_some_and(|w| w["metadata"]["deletionTimestamp"].is_string())
+        },
+    );
+    let digest = |what: &str| {
+        let out = c.kubectl(&["ns-unstick", &ns, "--dry-run", "-o", "json"]);
+        assert_eq!(code(&out), 0, "{what}: {}", stderr(&out));
+        json_of(&out)["result"]["planDigest"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{what}: no planDigest in {}", stdout(&out)))
+            .to_owned()
+    };
+    let reviewed = digest("plan");
+    c.kubectl_ok(&["label", &widgets, "w1", "-n", &ns, "reviewed=no"]);
+
+    let out = c.kubectl(&["ns-unstick", &ns, "--confirm-plan", &reviewed]);
+    assert_eq!(code(&out), 5, "{}\n{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("the plan changed since"), "{err}");
+    let step = format!("remove finalizer {finalizer} {group}/v1 widgets {ns}/w1");
+    assert!(
+        err.contains(&format!("  - {step}")) && err.contains(&format!("  + {step}")),
+        "the changed widget is named on both sides: {err}"
+    );
+    let w = c.get(&widgets, Some(&ns), "w1").expect("untouched");
+    assert_eq!(w["metadata"]["finalizers"][0], finalizer.as_str());
+    assert!(c.exists("namespace", None, &ns));
+
+    let current = digest("fresh plan");
+    assert_ne!(current, reviewed);
+    let out = c.kubectl(&["ns-unstick", &ns, "--confirm-plan", &current, "--wait=90s"]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(!c.exists("namespace", None, &ns));
+    c.kubectl_ok(&["delete", "crd", &widgets, "--wait=false"]);
+}
+
 #[test]
 fn unavailable_apiservice_is_the_cause_and_deleting_it_frees_the_namespace() {
     // A dead APIService blocks namespace deletion cluster-wide: private cluster.

@@ -109,6 +109,7 @@ mod tests {
         ApiServiceState::Present(firstaid::k8s::ApiServiceState {
             name: APISERVICE.into(),
             uid: String::new(),
+            resource_version: String::new(),
             group: "metrics.k8s.io".into(),
             version: "v1beta1".into(),
             service,
