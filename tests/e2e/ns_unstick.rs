@@ -366,6 +366,19 @@ fn without_controller_manager_force_finalize_is_the_last_resort() {
     ]);
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
     assert!(!c.exists("namespace", None, "reused"));
+    // Until then it is an orphan, which `--all` lists with the command that removes it.
+    let doc = json_of(&c.kubectl(&["ns-unstick", "--all", "-o", "json"]));
+    let orphan = doc["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["object"] == "reused/configmap/survivor")
+        .unwrap_or_else(|| panic!("the orphan is not listed: {doc}"));
+    assert_eq!(orphan["group"], "orphans", "{orphan}");
+    assert_eq!(
+        orphan["command"], "kubectl delete configmap/survivor -n reused",
+        "{orphan}"
+    );
     c.kubectl_ok(&["create", "namespace", "reused"]);
     assert!(
         c.exists("configmap", Some("reused"), "survivor"),

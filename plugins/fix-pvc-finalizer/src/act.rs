@@ -128,7 +128,8 @@ fn target_of(f: &Finding, index: &Index) -> Option<Target> {
 pub struct Refusal {
     pub object: String,
     pub message: String,
-    pub override_flag: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub override_flag: Option<String>,
 }
 
 pub fn refusals(findings: &[Finding]) -> Vec<Refusal> {

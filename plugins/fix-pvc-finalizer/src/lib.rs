@@ -65,12 +65,15 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         None
     };
     let mut inventory = fetch::inventory(&kube, list_namespace.as_deref(), &named).await?;
-    let event_namespaces = {
+    let (event_namespaces, lost_volumes) = {
         let index = Index::new(&inventory);
         let subjects = diagnose::select(&index, &scope)?;
-        diagnose::event_namespaces(&subjects, &index)
+        (
+            diagnose::event_namespaces(&subjects, &index),
+            diagnose::lost_volumes(subjects.claims.iter().copied()),
+        )
     };
-    inventory.events = fetch::warning_events(&kube, &event_namespaces).await?;
+    inventory.events = fetch::events(&kube, &event_namespaces, &lost_volumes).await?;
 
     let now = firstaid::k8s::Timestamp::now();
     let index = Index::new(&inventory);
@@ -179,7 +182,10 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     }
     report.into_result()?;
     if !refused.is_empty() {
-        let mut flags: Vec<&str> = refused.iter().map(|r| r.override_flag.as_str()).collect();
+        let mut flags: Vec<&str> = refused
+            .iter()
+            .filter_map(|r| r.override_flag.as_deref())
+            .collect();
         flags.sort_unstable();
         flags.dedup();
         let message = refused

@@ -68,9 +68,11 @@ fn fix_cell(decision: &Decision) -> Cell {
             }
             Cell::toned(parts.join(", then "), Tone::Good)
         }
-        Decision::Refuse { override_flag, .. } => {
-            Cell::toned(format!("refused (needs {override_flag})"), Tone::Bad)
-        }
+        Decision::Refuse {
+            override_flag: Some(flag),
+            ..
+        } => Cell::toned(format!("refused (needs {flag})"), Tone::Bad),
+        Decision::Refuse { .. } => Cell::toned("refused", Tone::Bad),
         Decision::Leave { .. } => Cell::toned("none", Tone::Dim),
     }
 }

@@ -93,7 +93,7 @@ fn refused_objects_are_not_planned() {
     assert!(plan(&f, &Index::new(&inv)).is_empty());
     let r = refusals(&f);
     assert_eq!(r.len(), 1);
-    assert_eq!(r[0].override_flag, "--force-in-use");
+    assert_eq!(r[0].override_flag.as_deref(), Some("--force-in-use"));
     assert_eq!(r[0].object, "db/persistentvolumeclaim/data");
     let forced = findings(
         &inv,
@@ -160,4 +160,52 @@ fn guard_stops_an_attachment_step_when_the_node_returns() {
     )
     .expect("must stop");
     assert!(reason.contains("node n1 still exists"), "{reason}");
+}
+
+#[test]
+fn a_lost_claim_is_deleted_then_released_and_a_late_pod_stops_it() {
+    let lost = claim("db", "data")
+        .lost("pv-gone")
+        .with_finalizers(&[PVC_PROTECTION]);
+    let mut inv = Inventory {
+        claims: vec![lost.clone()],
+        nodes: vec![node("n1", true)],
+        ..Inventory::default()
+    };
+    let plan = plan(&findings(&inv, Overrides::default()), &Index::new(&inv));
+    let steps: Vec<(u8, String, String)> = plan
+        .ordered()
+        .iter()
+        .map(|s| (s.phase, s.target.display(), s.action.describe()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (0, "persistentvolumeclaim/data".into(), "delete".into()),
+            (
+                1,
+                "persistentvolumeclaim/data".into(),
+                format!("remove finalizer {PVC_PROTECTION}")
+            ),
+        ]
+    );
+    // The digest binds the delete to the version of the claim that was diagnosed.
+    assert_eq!(plan.steps[0].target.resource_version.as_deref(), Some("1"));
+    let current = serde_json::to_value(&lost).expect("json");
+    let index = Index::new(&inv);
+    assert_eq!(
+        recheck(&plan.steps[0], &current, &index, Overrides::default()),
+        None
+    );
+    drop(index);
+    inv.pods
+        .push(pod("db", "late", Some("n1"), "Running").with_claim("d", "data"));
+    let reason = recheck(
+        &plan.steps[0],
+        &current,
+        &Index::new(&inv),
+        Overrides::default(),
+    )
+    .expect("must stop");
+    assert!(reason.contains("pod db/late"), "{reason}");
 }
