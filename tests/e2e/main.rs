@@ -6,6 +6,7 @@ mod completion;
 mod evicted_clean;
 mod exitcode_explain;
 mod fix_pvc_finalizer;
+mod fix_pvc_lost;
 mod ipv6_cidr;
 mod krew;
 mod ns_unstick;
