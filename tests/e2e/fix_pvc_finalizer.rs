@@ -86,6 +86,19 @@ pub(crate) fn pod_on(c: &Cluster, ns: &str, name: &str, node: &str, claim: &str)
     );
 }
 
+/// No kubelet runs: a pod bound to a node is only gone with a force delete.
+pub(crate) fn force_delete_pod(c: &Cluster, ns: &str, name: &str) {
+    c.kubectl_ok(&[
+        "delete",
+        "pod",
+        name,
+        "-n",
+        ns,
+        "--grace-period=0",
+        "--force",
+    ]);
+}
+
 pub(crate) fn wait_bound(c: &Cluster, ns: &str, claim: &str) {
     wait_until(Duration::from_secs(60), "the claim to bind", || {
         c.get("pvc", Some(ns), claim)
@@ -160,16 +173,7 @@ fn claim_held_by_a_pod_is_refused_then_released_by_its_controller() {
         .expect("still there");
     assert_eq!(finalizers(&pvc), ["kubernetes.io/pvc-protection"]);
 
-    // No kubelet: a pod bound to a node is only gone with a force delete.
-    c.kubectl_ok(&[
-        "delete",
-        "pod",
-        "mysql-0",
-        "-n",
-        &ns,
-        "--grace-period=0",
-        "--force",
-    ]);
+    force_delete_pod(c, &ns, "mysql-0");
     wait_until(
         Duration::from_secs(60),
         "the controller to release the claim",
@@ -308,15 +312,7 @@ fn stale_attachment_of_a_deleted_node_is_released() {
         "-p",
         r#"{"metadata":{"finalizers":null}}"#,
     ]);
-    c.kubectl_ok(&[
-        "delete",
-        "pod",
-        "nginx-perf-7",
-        "-n",
-        &ns,
-        "--grace-period=0",
-        "--force",
-    ]);
+    force_delete_pod(c, &ns, "nginx-perf-7");
     c.kubectl_ok(&["delete", "node", &new_node, &live_node]);
 }
 

@@ -9,7 +9,7 @@ use firstaid_e2e::{Cluster, backups, cluster, now_rfc3339, unique, wait_until};
 use serde_json::{Value, json};
 
 use crate::fix_pvc_finalizer::{
-    claim, expect_code, finalizers, pod_on, run, static_volume, text, wait_bound,
+    claim, expect_code, finalizers, force_delete_pod, pod_on, run, static_volume, text, wait_bound,
 };
 
 /// Binds `claim_name` to a new volume with reclaimPolicy Delete, records the volume controller's
@@ -156,14 +156,6 @@ fn lost_claims_are_explained_kept_while_used_and_deleted_when_not() {
         "Lost"
     );
 
-    c.kubectl_ok(&[
-        "delete",
-        "pod",
-        "mysql-0",
-        "-n",
-        &ns,
-        "--grace-period=0",
-        "--force",
-    ]);
+    force_delete_pod(c, &ns, "mysql-0");
     c.kubectl_ok(&["delete", "node", &node]);
 }

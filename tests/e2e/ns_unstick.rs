@@ -64,12 +64,12 @@ pub(crate) fn widget_crd(c: &Cluster) -> String {
     group
 }
 
-#[test]
-fn dead_operator_finalizer_is_named_and_removed() {
-    let c = cluster();
+/// A namespace being deleted, held by widget `w1` whose finalizer `<group>/cleanup` nobody
+/// removes. Returns the widgets' group and the namespace.
+fn namespace_held_by_a_dead_widget(c: &Cluster, prefix: &str) -> (String, String) {
     let group = widget_crd(c);
     let finalizer = format!("{group}/cleanup");
-    let ns = c.create_namespace("nsu-dead");
+    let ns = c.create_namespace(prefix);
     c.apply(&format!(
         r#"{{"apiVersion": "{group}/v1", "kind": "Widget",
             "metadata": {{"name": "w1", "namespace": "{ns}", "finalizers": ["{finalizer}"]}}}}"#
@@ -83,6 +83,14 @@ fn dead_operator_finalizer_is_named_and_removed() {
                 .is_some_and(|w| w["metadata"]["deletionTimestamp"].is_string())
         },
     );
+    (group, ns)
+}
+
+#[test]
+fn dead_operator_finalizer_is_named_and_removed() {
+    let c = cluster();
+    let (group, ns) = namespace_held_by_a_dead_widget(c, "nsu-dead");
+    let finalizer = format!("{group}/cleanup");
 
     // Diagnosis: the object, its finalizer, and why it is dead.
     let out = c.kubectl(&["ns-unstick", &ns, "-o", "json"]);
@@ -146,23 +154,9 @@ fn dead_operator_finalizer_is_named_and_removed() {
 #[test]
 fn a_leftover_changed_after_review_voids_the_reviewed_plan() {
     let c = cluster();
-    let group = widget_crd(c);
+    let (group, ns) = namespace_held_by_a_dead_widget(c, "nsu-digest");
     let finalizer = format!("{group}/cleanup");
     let widgets = format!("widgets.{group}");
-    let ns = c.create_namespace("nsu-digest");
-    c.apply(&format!(
-        r#"{{"apiVersion": "{group}/v1", "kind": "Widget",
-            "metadata": {{"name": "w1", "namespace": "{ns}", "finalizers": ["{finalizer}"]}}}}"#
-    ));
-    c.kubectl_ok(&["delete", "namespace", &ns, "--wait=false"]);
-    wait_until(
-        Duration::from_secs(30),
-        "the widget to be marked for deletion",
-        || {
-            c.get(&widgets, Some(&ns), "w1")
-                .is_some_and(|w| w["metadata"]["deletionTimestamp"].is_string())
-        },
-    );
     let digest = |what: &str| {
         let out = c.kubectl(&["ns-unstick", &ns, "--dry-run", "-o", "json"]);
         assert_eq!(code(&out), 0, "{what}: {}", stderr(&out));
