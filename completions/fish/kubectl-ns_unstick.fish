@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_ns_unstick_global_optspecs
-    string join \n all fix force-finalize remove-finalizer= wait= kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify o/output= no-headers dry-run= y/yes confirm-plan= backup-dir= concurrency= exit-code h/help V/version
+    string join \n all fix force-finalize remove-finalizer= delete-dead-webhooks wait= kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify o/output= no-headers dry-run= y/yes confirm-plan= backup-dir= concurrency= exit-code h/help V/version
 end
 
 function __fish_kubectl_ns_unstick_needs_command
@@ -46,9 +46,10 @@ server\t'Send every request with dryRun=All: the server validates and admits, no
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l confirm-plan -d 'Apply without asking, but only the plan whose digest was printed under it: if the plan built now differs (objects changed, appeared or went), change nothing, say what differs and exit 5; implies --fix' -r
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l backup-dir -d 'Where to save backups of changed objects (default: $XDG_STATE_HOME/firstaid/backups)' -r -F
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l concurrency -d 'Maximum API requests in flight at once' -r
-complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l all -d 'Diagnose every Terminating namespace'
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l all -d 'Every object stuck Terminating in the cluster (namespaces, CRDs, any namespaced or cluster-scoped object) and objects whose namespace is gone, grouped by cause with the command for each; with --fix, fixes every Terminating namespace'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l fix -d 'Fix what blocks deletion: delete unavailable APIServices (cluster-wide), remove dead finalizers from leftover objects and from the namespace'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l force-finalize -d 'Last resort: finalize the namespace through PUT …/finalize even though objects may remain; they are orphaned in etcd and reappear if a namespace of the same name is created again'
+complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l delete-dead-webhooks -d 'Delete the configuration of an admission webhook that fails closed (failurePolicy Fail) while its Service is missing or has no ready endpoints, when it rejects the deletes or patches the fix needs (backed up first; every webhook of that configuration goes)'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l insecure-skip-tls-verify -d 'Do not verify the server\'s certificate (insecure)'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -l no-headers -d 'Don\'t print headers in table output'
 complete -c kubectl-ns_unstick -n "__fish_kubectl_ns_unstick_needs_command" -s y -l yes -d 'Apply without asking for confirmation'
