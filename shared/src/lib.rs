@@ -20,6 +20,9 @@ pub mod driver;
 pub mod error;
 pub mod exec_auth;
 pub mod exit;
+#[cfg(test)]
+mod fixtures;
+pub mod guard;
 pub mod k8s;
 pub mod kubeargs;
 pub mod kubeconfig;
@@ -35,7 +38,7 @@ pub mod run;
 pub use apply::{Applier, DryRun, MutationArgs, Outcome, Report};
 pub use backup::Staged;
 pub use concurrency::Cancel;
-pub use driver::ExitCodeArg;
+pub use driver::{Command, Context, ExitCodeArg, Fix, drive};
 pub use error::{Error, Result};
 pub use exit::Exit;
 pub use kubeargs::{AllNamespacesArg, Kube, KubeArgs};

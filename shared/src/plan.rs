@@ -294,6 +294,12 @@ impl Plan {
         steps
     }
 
+    /// The steps in the order [`Plan::ordered`] gives, by value.
+    pub fn into_ordered(mut self) -> std::vec::IntoIter<Step> {
+        self.steps.sort_by_key(|s| s.phase);
+        self.steps.into_iter()
+    }
+
     pub fn table(&self) -> Table {
         let mut table = Table::new(vec![
             Column::new("#").right(),

@@ -1,16 +1,47 @@
-//! State a plan's guard reads while the plan waits for its confirmation and runs: read again in
-//! the background at a fixed interval, so the safety rule re-asked before each request judges
-//! the cluster as it is then, not as it was when the diagnosis started.
+//! State a plan's guard reads while the plan waits for its confirmation and runs, kept current
+//! in the background so the safety rule re-asked before each request judges the cluster as it is
+//! then, not as it was when the diagnosis started. The one mechanism every plugin's guard reads
+//! through; two ways to feed it: read again at a fixed interval ([`Refreshed::spawn`], for a few
+//! objects), or fold in the changes watches report ([`Refreshed::following`] with [`watch`], for
+//! whole lists).
+
+pub mod watch;
 
 use std::future::Future;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 /// The latest state, and the task that keeps it current (stopped when this is dropped).
 #[derive(Debug)]
 pub struct Refreshed<T> {
     state: Arc<RwLock<T>>,
+    broken: Arc<Mutex<Vec<String>>>,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// The handle a following task changes the state through.
+#[derive(Debug)]
+pub struct Updates<T> {
+    state: Arc<RwLock<T>>,
+    broken: Arc<Mutex<Vec<String>>>,
+}
+
+impl<T> Updates<T> {
+    /// Changes the state in place.
+    pub fn update<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let mut state = self
+            .state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut state)
+    }
+
+    /// Records that part of the state stopped following the cluster (it keeps its last value).
+    pub fn broke(&self, why: String) {
+        if let Ok(mut broken) = self.broken.lock() {
+            broken.push(why);
+        }
+    }
 }
 
 impl<T: Send + Sync + 'static> Refreshed<T> {
@@ -24,6 +55,7 @@ impl<T: Send + Sync + 'static> Refreshed<T> {
     {
         let state = Arc::new(RwLock::new(initial));
         let shared = Arc::clone(&state);
+        let broken = Arc::default();
         let task = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
@@ -34,7 +66,38 @@ impl<T: Send + Sync + 'static> Refreshed<T> {
                 }
             }
         });
-        Refreshed { state, task }
+        Refreshed {
+            state,
+            broken,
+            task,
+        }
+    }
+
+    /// Starts from `initial` and lets `follow` fold changes into it as they happen — watches
+    /// started from the resourceVersion the initial state was read at, so nothing is missed.
+    pub fn following<F, Fut>(initial: T, follow: F) -> Self
+    where
+        F: FnOnce(Updates<T>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let state = Arc::new(RwLock::new(initial));
+        let broken = Arc::default();
+        let updates = Updates {
+            state: Arc::clone(&state),
+            broken: Arc::clone(&broken),
+        };
+        let task = tokio::spawn(follow(updates));
+        Refreshed {
+            state,
+            broken,
+            task,
+        }
+    }
+
+    /// Why parts of the state stopped following the cluster, if any did: the guard then judged
+    /// them on the last state seen, which the run should say.
+    pub fn broken(&self) -> Vec<String> {
+        self.broken.lock().map(|b| b.clone()).unwrap_or_default()
     }
 
     /// Reads the latest state.

@@ -52,6 +52,18 @@ impl Cli {
     pub fn fixing(&self) -> bool {
         self.mutation.fixing(self.fix.fix)
     }
+
+    /// The selection as the `-o json|yaml` document's `criteria` states it.
+    pub fn criteria_json(&self, criteria: &crate::select::Criteria) -> serde_json::Value {
+        serde_json::json!({
+            "reasons": criteria.reasons,
+            "phases": criteria.phases.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>(),
+            "olderThanSeconds": self.select.older_than.map(|d| d.as_secs()),
+            "node": self.select.node,
+            "selector": self.select.selector,
+            "notReadyForSeconds": self.fix.not_ready_for.map(|d| d.as_secs()),
+        })
+    }
 }
 
 #[derive(Args, Debug, Clone)]

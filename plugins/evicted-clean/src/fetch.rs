@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use firstaid::k8s_openapi::api::core::v1::{Node, Pod};
 use firstaid::kube::api::{Api, ListParams};
-use firstaid::{Error, Kube, Result, Staged, pager};
+use firstaid::{Error, Kube, Printer, Result, Staged, pager};
 use serde_json::Value;
 
 use crate::nodes::NodeFacts;
@@ -39,6 +39,21 @@ pub async fn nodes(kube: &Kube) -> Result<NodeIndex> {
     Ok(index)
 }
 
+/// Nodes, or `None` and a warning when the user may not list them (a namespace-scoped user can
+/// still clean their own evicted pods; only the node explanation is lost).
+pub async fn nodes_or_warn(kube: &Kube, printer: &mut Printer) -> Result<Option<NodeIndex>> {
+    match nodes(kube).await {
+        Ok(index) => Ok(Some(index)),
+        Err(e) if e.is_forbidden() => {
+            printer.warn(&format!(
+                "cannot list nodes ({e}); the report leaves out node pressure and eviction facts"
+            ))?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 fn pods_api(kube: &Kube, scope: Option<&str>) -> Api<Pod> {
     match scope {
         Some(ns) => Api::namespaced(kube.client.clone(), ns),
@@ -55,7 +70,16 @@ pub struct Listing<'a> {
     pub chunk_size: u32,
 }
 
-impl Listing<'_> {
+impl<'a> Listing<'a> {
+    /// The listing the user's selection flags ask for.
+    pub fn of(select: &'a crate::cli::SelectArgs) -> Self {
+        Listing {
+            node: select.node.as_deref(),
+            labels: select.selector.as_deref(),
+            chunk_size: select.chunk_size,
+        }
+    }
+
     fn params(&self, field_selector: Option<&str>) -> ListParams {
         let mut fields: Vec<String> = field_selector.into_iter().map(str::to_owned).collect();
         if let Some(node) = self.node {

@@ -95,6 +95,20 @@ impl PressureKind {
 }
 
 impl NodeFacts {
+    /// A node that could not be read: taken as present and Ready, so a force delete that depends
+    /// on it being gone fails safe.
+    pub fn assumed_ready(name: String) -> Self {
+        NodeFacts {
+            name,
+            ready: Some(true),
+            ready_since: None,
+            pressures: Vec::new(),
+            taints: Vec::new(),
+            unschedulable: false,
+            zone: None,
+        }
+    }
+
     pub fn from_node(node: &Node) -> Self {
         let state = NodeState::of(node);
         NodeFacts {

@@ -4,10 +4,11 @@
 //! and one per node, so the explanation fits a screen. Single pods are listed when there are few,
 //! or with `-o wide`; bare pods are always listed apart, because deleting them is for good.
 
-use firstaid::Result;
 use firstaid::output::{Cell, Column, Printer, Table, Tone};
+use firstaid::{Format, Result};
 
-use crate::report::{Group, NodeReport};
+use crate::fetch::Failed;
+use crate::report::{Findings, Group, NodeReport};
 use crate::select::FailedPod;
 use crate::stuck::StuckPod;
 use firstaid::k8s::time::human_seconds;
@@ -185,4 +186,133 @@ pub fn section(printer: &mut Printer, heading: &str, table: &Table) -> Result<()
     printer.line(&heading)?;
     printer.table(table)?;
     printer.line("")
+}
+
+/// "namespace NS", or "all namespaces" for `-A`.
+pub fn scope_text(scope: Option<&str>) -> String {
+    scope.map_or_else(
+        || "all namespaces".to_owned(),
+        |ns| format!("namespace {ns}"),
+    )
+}
+
+/// The evicted-pod report in the table formats. `what` names the records selected.
+pub fn evicted_report(
+    printer: &mut Printer,
+    what: &str,
+    scope: Option<&str>,
+    failed: &Failed,
+    found: &Findings,
+    now: i64,
+) -> Result<()> {
+    let bare = found.bare;
+    if failed.pods.is_empty() {
+        return printer.line(&format!(
+            "No {what} in {} ({} failed pods listed).",
+            scope_text(scope),
+            failed.listed
+        ));
+    }
+    let namespaces = found
+        .groups
+        .iter()
+        .map(|g| g.namespace.as_ref())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    printer.line(&format!(
+        "{} {what} in {} ({} namespace(s), {} node(s)); {} owned by a controller, {bare} bare.",
+        failed.pods.len(),
+        scope_text(scope),
+        namespaces,
+        found.node_reports.len(),
+        failed.pods.len() - bare,
+    ))?;
+    printer.line("")?;
+    section(
+        printer,
+        "By namespace, owner and cause:",
+        &groups_table(&found.groups, now),
+    )?;
+    section(
+        printer,
+        "Nodes involved (current state):",
+        &nodes_table(&found.node_reports),
+    )?;
+    let wide = printer.format == Format::Wide;
+    if bare > 0 {
+        let listed = if wide { usize::MAX } else { LIST_PODS_UP_TO };
+        let bare_pods = failed
+            .pods
+            .iter()
+            .filter(|p| p.owner.is_none())
+            .take(listed);
+        section(
+            printer,
+            "Bare pods (no controller: nothing recreates them; deleted only with --include-bare-pods):",
+            &pods_table(bare_pods, now),
+        )?;
+    }
+    if wide || failed.pods.len() <= LIST_PODS_UP_TO {
+        section(printer, "Pods:", &pods_table(failed.pods.iter(), now))?;
+    }
+    notes(printer, &found.notes)
+}
+
+fn notes(printer: &mut Printer, notes: &[String]) -> Result<()> {
+    if notes.is_empty() {
+        return Ok(());
+    }
+    let heading = printer.paint("Notes:", Tone::Bold);
+    printer.line(&heading)?;
+    for note in notes {
+        printer.line(&format!("- {note}"))?;
+    }
+    printer.line("")
+}
+
+/// The stuck-Terminating report in the table formats.
+pub fn stuck_report(
+    printer: &mut Printer,
+    found: &crate::stuck_run::Found,
+    scope: Option<&str>,
+    with_not_ready: bool,
+) -> Result<()> {
+    let pods = &found.stuck.pods;
+    if pods.is_empty() {
+        return printer.line(&format!(
+            "No pods stuck Terminating in {} ({} pods listed).",
+            scope_text(scope),
+            found.stuck.listed
+        ));
+    }
+    printer.line(&format!(
+        "{} pod(s) stuck Terminating in {}; {} can be force-deleted (node gone{}).",
+        pods.len(),
+        scope_text(scope),
+        found.forced,
+        if with_not_ready {
+            " or NotReady long enough"
+        } else {
+            ""
+        }
+    ))?;
+    printer.line("")?;
+    section(printer, "Stuck pods:", &stuck_table(pods, found.now))?;
+    section(
+        printer,
+        "Nodes involved (current state):",
+        &nodes_table(&found.node_reports),
+    )?;
+    for note in &found.notes {
+        printer.line(&format!("- {note}"))?;
+    }
+    Ok(())
+}
+
+/// The apply report's failures and skips, counted by error.
+pub fn failures(printer: &mut Printer, report: &firstaid::Report) -> Result<()> {
+    for (what, count) in crate::act::failures_by_error(report) {
+        printer.note(&format!("  {count} × {what}"))?;
+    }
+    Ok(())
 }

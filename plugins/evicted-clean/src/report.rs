@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::nodes::{self, NodeFacts, ZoneEviction};
+use crate::fetch::Failed;
+use crate::nodes::{self, NodeFacts, ZoneEviction, zone_evictions};
 use crate::select::{CauseClass, FailedPod, Owner, classify};
 use crate::stuck::{NodeIndex, StuckPod};
 
@@ -263,5 +264,59 @@ mod tests {
         let n = notes(&g, &nodes, &[], pods.len(), false);
         assert!(n.iter().any(|n| n.contains("12500")), "{n:?}");
         assert!(n.iter().any(|n| n.contains("more than they requested")));
+    }
+}
+
+/// How many of `pods` ran on each node (pods never scheduled are not counted).
+pub fn pods_per_node<'a>(
+    nodes: impl Iterator<Item = Option<&'a Arc<str>>>,
+) -> BTreeMap<Arc<str>, usize> {
+    let mut per_node: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+    for node in nodes.flatten() {
+        *per_node.entry(node.clone()).or_default() += 1;
+    }
+    per_node
+}
+
+/// What the evicted-pod diagnosis found beyond the pods themselves.
+#[derive(Debug)]
+pub struct Findings {
+    pub groups: Vec<Group>,
+    pub node_reports: Vec<NodeReport>,
+    pub zones: Vec<ZoneEviction>,
+    pub notes: Vec<String>,
+    /// Pods no controller owns.
+    pub bare: usize,
+}
+
+/// The evicted-pod diagnosis; without node access (`node_index` `None`) it leaves out the nodes.
+pub fn findings(failed: &Failed, node_index: Option<&NodeIndex>, scope: Option<&str>) -> Findings {
+    let groups = groups(&failed.pods);
+    let per_node = pods_per_node(failed.pods.iter().map(|p| p.node.as_ref()));
+    let (node_reports, zones) = match node_index {
+        Some(index) => {
+            let all: Vec<_> = index.values().cloned().collect();
+            (node_reports(&per_node, index), zone_evictions(&all))
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut notes = notes(
+        &groups,
+        &node_reports,
+        &zones,
+        failed.pods.len(),
+        scope.is_none(),
+    );
+    let unfinished = failed.pods.iter().filter(|p| p.unfinished_delete).count();
+    if unfinished > 0 {
+        notes.push(unfinished_note(unfinished));
+    }
+    let bare = failed.pods.iter().filter(|p| p.owner.is_none()).count();
+    Findings {
+        groups,
+        node_reports,
+        zones,
+        notes,
+        bare,
     }
 }

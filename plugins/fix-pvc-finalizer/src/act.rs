@@ -132,6 +132,29 @@ pub struct Refusal {
     pub override_flag: Option<String>,
 }
 
+/// The refusals as the error the run ends with (exit 4, naming every override that would allow
+/// them), or `None` when nothing was refused.
+pub fn refusal_error(refused: &[Refusal]) -> Option<firstaid::Error> {
+    if refused.is_empty() {
+        return None;
+    }
+    let mut flags: Vec<&str> = refused
+        .iter()
+        .filter_map(|r| r.override_flag.as_deref())
+        .collect();
+    flags.sort_unstable();
+    flags.dedup();
+    let message = refused
+        .iter()
+        .map(|r| r.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some(firstaid::Error::Unsafe {
+        message,
+        override_flag: flags.join(" / "),
+    })
+}
+
 pub fn refusals(findings: &[Finding]) -> Vec<Refusal> {
     findings
         .iter()

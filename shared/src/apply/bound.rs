@@ -77,27 +77,16 @@ fn differences(remembered: Option<&str>, fresh: &Digest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Action, Step, Target};
+    use crate::fixtures::{delete, pod_target};
+    use crate::plan::Target;
 
     fn digest_of(versions: &[(&str, &str)]) -> Digest {
         let mut digest = Digest::default();
         for (name, version) in versions {
-            digest.add(&Step::new(
-                Target {
-                    group: String::new(),
-                    version: "v1".into(),
-                    kind: "Pod".into(),
-                    plural: "pods".into(),
-                    namespace: Some("ns".into()),
-                    name: (*name).into(),
-                    uid: None,
-                    resource_version: Some((*version).into()),
-                },
-                Action::Delete {
-                    grace_period_seconds: None,
-                },
-                "x",
-            ));
+            digest.add(&delete(Target {
+                resource_version: Some((*version).into()),
+                ..pod_target(name)
+            }));
         }
         digest
     }

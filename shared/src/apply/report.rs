@@ -273,29 +273,13 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Action, Target};
+    use crate::fixtures::{delete, pod_target};
     use serde_json::json;
 
     #[test]
     fn bulk_reports_count_successes_and_list_the_rest() {
         let step = |n: usize| {
-            Step::new(
-                Target {
-                    group: String::new(),
-                    version: "v1".into(),
-                    kind: "Pod".into(),
-                    plural: "pods".into(),
-                    namespace: Some("ns".into()),
-                    name: format!("p{n}"),
-                    uid: None,
-                    resource_version: None,
-                },
-                Action::Delete {
-                    grace_period_seconds: None,
-                },
-                "x",
-            )
-            .listed(json!({"metadata": {"uid": "u"}}))
+            delete(pod_target(&format!("p{n}"))).listed(json!({"metadata": {"uid": "u"}}))
         };
         let total = RESULTS_FOR_EVERY_STEP_UP_TO + 1;
         let mut tally = Tally::new(total);
