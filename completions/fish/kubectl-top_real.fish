@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_top_real_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify A/all-namespaces o/output= no-headers l/selector= sort-by= containers bars h/help V/version
+    string join \n kubeconfig= context= cluster= user= n/namespace= as= as-group= as-uid= request-timeout= insecure-skip-tls-verify A/all-namespaces o/output= no-headers l/selector= sort-by= containers bars resources= h/help V/version
 end
 
 function __fish_kubectl_top_real_needs_command
@@ -40,6 +40,7 @@ yaml\t''
 name\t''"
 complete -c kubectl-top_real -n "__fish_kubectl_top_real_needs_command" -s l -l selector -d 'Label selector (e.g. `app=web,tier!=cache`)' -r
 complete -c kubectl-top_real -n "__fish_kubectl_top_real_needs_command" -l sort-by -d 'Sort by a column, biggest first (see the list below); default: by name' -r
+complete -c kubectl-top_real -n "__fish_kubectl_top_real_needs_command" -l resources -d 'Columns for resources besides CPU and memory: a comma list (`nvidia.com/gpu,ephemeral-storage`), `all` or `none`. Default: those some node or pod has a non-zero amount of (`-o wide`: every one present). They have requests, limits and allocatable but no usage: metrics.k8s.io reports CPU and memory only' -r
 complete -c kubectl-top_real -n "__fish_kubectl_top_real_needs_command" -l insecure-skip-tls-verify -d 'Do not verify the server\'s certificate (insecure)'
 complete -c kubectl-top_real -n "__fish_kubectl_top_real_needs_command" -s A -l all-namespaces -d 'List across all namespaces (ignores -n)'
 complete -c kubectl-top_real -n "__fish_kubectl_top_real_needs_command" -l no-headers -d 'Don\'t print headers in table output'

@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-top_real' -ScriptBlock 
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector (e.g. `app=web,tier!=cache`)')
             [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector (e.g. `app=web,tier!=cache`)')
             [CompletionResult]::new('--sort-by', '--sort-by', [CompletionResultType]::ParameterName, 'Sort by a column, biggest first (see the list below); default: by name')
+            [CompletionResult]::new('--resources', '--resources', [CompletionResultType]::ParameterName, 'Columns for resources besides CPU and memory: a comma list (`nvidia.com/gpu,ephemeral-storage`), `all` or `none`. Default: those some node or pod has a non-zero amount of (`-o wide`: every one present). They have requests, limits and allocatable but no usage: metrics.k8s.io reports CPU and memory only')
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (insecure)')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'List across all namespaces (ignores -n)')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'List across all namespaces (ignores -n)')

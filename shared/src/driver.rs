@@ -98,8 +98,9 @@ pub trait Command {
     /// The fix for what was found, or `None` when there is nothing to change.
     fn fix<'s>(&'s self, ctx: &Context<'s>, found: &'s mut Self::Found) -> Option<Fix<'s>>;
 
-    /// The note printed when the fix has nothing to change.
-    fn nothing_to_fix(&self) -> &'static str;
+    /// The note printed when the fix has nothing to change (`None`: nothing to add, e.g. the
+    /// refusal will say why).
+    fn nothing_to_fix(&self, found: &Self::Found) -> Option<String>;
 
     /// Extra notes after the Applier's report.
     fn after_apply(
@@ -128,8 +129,9 @@ pub trait Command {
         async { Ok(None) }
     }
 
-    /// What in a verification contradicts the report, if anything (exits as a partial failure).
-    fn contradiction(_verified: &Self::Verified) -> Option<String> {
+    /// What in a verification contradicts the report, if anything, as the error the run ends
+    /// with (for example [`Error::Partial`]: an object reported deleted is still there).
+    fn contradiction(_verified: &Self::Verified) -> Option<Error> {
         None
     }
 
@@ -151,7 +153,16 @@ pub async fn drive<C: Command>(cmd: &C, ctx: &Context<'_>, printer: &mut Printer
         cmd.render(ctx, &found, printer)?;
     }
     let (result, verified) = if ctx.fixing {
-        apply(cmd, ctx, &mut found, printer).await?
+        match apply(cmd, ctx, &mut found, printer).await {
+            Ok(done) => done,
+            Err(e) => {
+                // The diagnosis is still worth having (the error says what stopped the fix).
+                if structured {
+                    cmd.document(&found, None, None, printer)?;
+                }
+                return Err(e);
+            }
+        }
     } else {
         (None, None)
     };
@@ -167,7 +178,7 @@ pub async fn drive<C: Command>(cmd: &C, ctx: &Context<'_>, printer: &mut Printer
         return Err(refusal);
     }
     if let Some(contradiction) = verified.as_ref().and_then(C::contradiction) {
-        return Err(Error::Partial(contradiction));
+        return Err(contradiction);
     }
     Ok(if ctx.fixing {
         Exit::Ok
@@ -190,16 +201,21 @@ async fn apply<C: Command>(
         guard,
     };
     let report = {
+        let nothing = cmd.nothing_to_fix(found);
         let Some(fix) = cmd.fix(ctx, found) else {
-            printer.note(cmd.nothing_to_fix())?;
+            if let Some(note) = nothing {
+                printer.note(&note)?;
+            }
             // `--confirm-plan` holds for an empty plan too: the reviewed one may not have been.
             applier(&|_, _| None)
                 .execute(&Plan::default(), printer)
                 .await?;
             return Ok((None, None));
         };
-        if fix.outline.is_empty() {
-            printer.note(cmd.nothing_to_fix())?;
+        if fix.outline.is_empty()
+            && let Some(note) = nothing
+        {
+            printer.note(&note)?;
         }
         applier(&*fix.guard)
             .execute_streamed(&fix.outline, fix.steps, fix.staged, printer)

@@ -36,6 +36,30 @@ pub struct Meta {
     pub labels: BTreeMap<String, String>,
 }
 
+/// An object's metadata alone: the view of a rule that reads nothing else.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Metadata {
+    pub metadata: Meta,
+}
+
+/// A step that only finishes a deletion (removing finalizers, a force delete) runs only on an
+/// object that is still being deleted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StillDeleting;
+
+impl Guard for StillDeleting {
+    type View = Metadata;
+
+    fn check(&self, _: &Step, current: &Metadata) -> Option<String> {
+        current
+            .metadata
+            .deletion_timestamp
+            .is_none()
+            .then(|| "the object is no longer being deleted".into())
+    }
+}
+
 /// Runs `guard` on `current` read as its view.
 pub fn check<G: Guard + ?Sized>(guard: &G, step: &Step, current: &Value) -> Option<String> {
     match G::View::deserialize(current) {

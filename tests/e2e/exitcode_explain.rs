@@ -18,7 +18,7 @@ fn run_window() -> (String, String) {
 }
 
 /// A node with `kubernetes.io/arch`, as a kubelet would label it.
-fn node_with_arch(arch: &str) -> String {
+pub(crate) fn node_with_arch(arch: &str) -> String {
     let c = cluster();
     let node = c.create_node("exitcode");
     c.kubectl_ok(&[
@@ -32,18 +32,40 @@ fn node_with_arch(arch: &str) -> String {
 
 /// Creates pod `name` (container `app`, given image/command/limit/probe) on `node` and writes
 /// `status` for container `app` through the status subresource; returns the pod's uid.
+pub(crate) fn crashed_pod(
+    ns: &str,
+    name: &str,
+    node: &str,
+    container: Value,
+    status: Value,
+) -> String {
+    pod_with(ns, name, node, &json!({}), container, status)
+}
+
+/// [`crashed_pod`] with more pod-level `spec` fields (serviceAccountName, imagePullSecrets, …).
 #[allow(clippy::needless_pass_by_value)] // `json!(..)` reads best inline
-fn crashed_pod(ns: &str, name: &str, node: &str, container: Value, status: Value) -> String {
+pub(crate) fn pod_with(
+    ns: &str,
+    name: &str,
+    node: &str,
+    spec: &Value,
+    container: Value,
+    status: Value,
+) -> String {
     let c = cluster();
     let mut spec_container = json!({"name": "app", "image": "registry.example.com/app:1.0"});
     if let (Some(base), Some(extra)) = (spec_container.as_object_mut(), container.as_object()) {
+        base.extend(extra.clone());
+    }
+    let mut pod_spec = json!({"nodeName": node, "containers": [spec_container]});
+    if let (Some(base), Some(extra)) = (pod_spec.as_object_mut(), spec.as_object()) {
         base.extend(extra.clone());
     }
     c.apply(
         &json!({
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": ns, "labels": {"suite": "exitcode-explain", "ns": ns}},
-            "spec": {"nodeName": node, "containers": [spec_container]}
+            "spec": pod_spec
         })
         .to_string(),
     );
@@ -79,7 +101,7 @@ fn crash_loop(last: Value) -> Value {
 }
 
 /// Runs the plugin with `-o json` and returns the one container report.
-fn report(ns: &str, pod: &str) -> Value {
+pub(crate) fn report(ns: &str, pod: &str) -> Value {
     let out = cluster().kubectl_ok(&[
         "exitcode-explain",
         &format!("pod/{pod}"),
@@ -95,7 +117,7 @@ fn report(ns: &str, pod: &str) -> Value {
     items[0].clone()
 }
 
-fn evidence(report: &Value) -> String {
+pub(crate) fn evidence(report: &Value) -> String {
     report["verdict"]["evidence"].to_string()
 }
 

@@ -5,6 +5,7 @@
 mod completion;
 mod evicted_clean;
 mod exitcode_explain;
+mod exitcode_explain_pull;
 mod fix_pvc_finalizer;
 mod fix_pvc_lost;
 mod ipv6_cidr;
@@ -17,3 +18,4 @@ mod security;
 mod smoke;
 mod tls;
 mod top_real;
+mod top_real_resources;

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 // --- fixtures ----------------------------------------------------------------------------
 
-fn create_node(c: &Cluster, name: &str, capacity: &Value, allocatable: &Value) {
+pub(crate) fn create_node(c: &Cluster, name: &str, capacity: &Value, allocatable: &Value) {
     c.apply(&json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}}).to_string());
     c.set_status(
         "node",
@@ -40,7 +40,7 @@ fn container(name: &str, res: &Value) -> Value {
     json!({"name": name, "image": "registry.invalid/app:1", "resources": res})
 }
 
-fn pod(ns: &str, name: &str, node: &str, labels: &Value, spec: &Value) -> String {
+pub(crate) fn pod(ns: &str, name: &str, node: &str, labels: &Value, spec: &Value) -> String {
     let mut spec = spec.clone();
     spec["nodeName"] = json!(node);
     json!({"apiVersion": "v1", "kind": "Pod",
@@ -48,11 +48,11 @@ fn pod(ns: &str, name: &str, node: &str, labels: &Value, spec: &Value) -> String
     .to_string()
 }
 
-fn stdout(out: &std::process::Output) -> String {
+pub(crate) fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn stderr(out: &std::process::Output) -> String {
+pub(crate) fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -73,7 +73,7 @@ fn header(table: &str) -> Vec<String> {
     row(table, "NAME")
 }
 
-fn cell(table: &str, name: &str, column: &str) -> String {
+pub(crate) fn cell(table: &str, name: &str, column: &str) -> String {
     let head = header(table);
     let i = head
         .iter()
@@ -82,7 +82,7 @@ fn cell(table: &str, name: &str, column: &str) -> String {
     row(table, name)[i].clone()
 }
 
-fn json_of(out: &std::process::Output) -> Value {
+pub(crate) fn json_of(out: &std::process::Output) -> Value {
     assert!(out.status.success(), "failed: {}", stderr(out));
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))

@@ -119,8 +119,8 @@ impl Command for Evicted<'_> {
         })
     }
 
-    fn nothing_to_fix(&self) -> &'static str {
-        "Nothing to delete."
+    fn nothing_to_fix(&self, _: &Found) -> Option<String> {
+        Some("Nothing to delete.".into())
     }
 
     fn after_apply(&self, _: &Found, report: &Report, printer: &mut Printer) -> Result<()> {
@@ -167,8 +167,8 @@ impl Command for Evicted<'_> {
         }
     }
 
-    fn contradiction(verified: &Verification) -> Option<String> {
-        verified.contradiction()
+    fn contradiction(verified: &Verification) -> Option<firstaid::Error> {
+        verified.contradiction().map(firstaid::Error::Partial)
     }
 
     fn document(

@@ -119,8 +119,8 @@ impl Command for StuckTerminating<'_> {
         Some(Fix::of_plan(plan, firstaid::guard::boxed(guard)))
     }
 
-    fn nothing_to_fix(&self) -> &'static str {
-        "Nothing to force-delete."
+    fn nothing_to_fix(&self, _: &Found) -> Option<String> {
+        Some("Nothing to force-delete.".into())
     }
 
     fn after_apply(&self, _: &Found, report: &Report, printer: &mut Printer) -> Result<()> {

@@ -141,6 +141,7 @@ mod tests {
             name: "app".into(),
             kind: ContainerType::Regular,
             image: "registry/app:1.2".into(),
+            image_pull_policy: None,
             command: vec!["/bin/bash".into()],
             args: vec!["-c".into(), "/tmp/test.sh".into()],
             memory_limit: Some("120Mi".into()),

@@ -17,9 +17,12 @@ use clap::{ArgGroup, Parser};
         Out-of-range values are folded the way the kernel does (mod 256).\n\n\
         With pod/NAME it reads the pod's container statuses, events, spec and node and gives a \
         verdict with evidence for every container that exited (OOM kill, probe kill, node OOM, \
-        lost container, bad command, wrong CPU architecture, ...).\n\n\
+        lost container, bad command, wrong CPU architecture, ...) or never started: why its image \
+        will not pull (pull secrets, missing tag, DNS, rate limit, untrusted CA, full disk, \
+        platform, ...) or which ConfigMap, Secret or key it is missing.\n\n\
         With no argument, -l or -A it scans pods and lists every container that terminated \
-        non-zero or restarted.",
+        non-zero, restarted or never started; pods that cannot pull from the same registry for \
+        the same cause are grouped.",
     after_long_help = after_help(),
     group(ArgGroup::new("mode").args(["target", "signal", "list"]).multiple(false)),
 )]

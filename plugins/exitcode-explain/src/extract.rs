@@ -14,7 +14,8 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::facts::{
-    ContainerFacts, ContainerType, EventFacts, NodeFacts, PodFacts, ProbeFacts, State, Termination,
+    ContainerFacts, ContainerType, EventFacts, NodeFacts, PodFacts, ProbeFacts, PullSecrets, State,
+    Termination,
 };
 
 /// Every container of the pod (init and sidecar, regular, ephemeral), spec joined with status.
@@ -75,6 +76,7 @@ fn container(
             .filter(|i| !i.is_empty())
             .or_else(|| c.image.clone())
             .unwrap_or_default(),
+        image_pull_policy: c.image_pull_policy.clone(),
         command: c.command.clone().unwrap_or_default(),
         args: c.args.clone().unwrap_or_default(),
         memory_limit,
@@ -106,6 +108,7 @@ fn ephemeral(c: &EphemeralContainer, status: Option<&ContainerStatus>) -> Contai
         name: c.name.clone(),
         kind: ContainerType::Ephemeral,
         image: c.image.clone().unwrap_or_default(),
+        image_pull_policy: c.image_pull_policy.clone(),
         command: c.command.clone().unwrap_or_default(),
         args: c.args.clone().unwrap_or_default(),
         memory_limit: None,
@@ -233,6 +236,20 @@ pub fn pod(pod: &Pod, events: &[Event]) -> PodFacts {
             })
             .map(event)
             .collect(),
+        pull_secrets: PullSecrets {
+            service_account: spec
+                .and_then(|s| s.service_account_name.clone())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "default".into()),
+            pod: spec
+                .and_then(|s| s.image_pull_secrets.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|r| r.name.clone())
+                .filter(|n| !n.is_empty())
+                .collect(),
+            ..PullSecrets::default()
+        },
     }
 }
 
@@ -259,6 +276,7 @@ pub fn event(e: &Event) -> EventFacts {
 pub fn node(node: &Node, system_ooms: &[Event]) -> NodeFacts {
     let labels = node.metadata.labels.as_ref();
     let status = node.status.as_ref();
+    let state = NodeState::of(node);
     NodeFacts {
         name: node.metadata.name.clone().unwrap_or_default(),
         arch: labels
@@ -269,7 +287,12 @@ pub fn node(node: &Node, system_ooms: &[Event]) -> NodeFacts {
                     .map(|i| i.architecture.clone())
                     .filter(|a| !a.is_empty())
             }),
-        memory_pressure: NodeState::of(node).condition("MemoryPressure").cloned(),
+        memory_pressure: state.condition("MemoryPressure").cloned(),
+        disk_pressure: state.condition("DiskPressure").cloned(),
+        runtime: status
+            .and_then(|s| s.node_info.as_ref())
+            .map(|i| i.container_runtime_version.clone())
+            .filter(|r| !r.is_empty()),
         system_ooms: system_ooms.iter().map(event).collect(),
     }
 }

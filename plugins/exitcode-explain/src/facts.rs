@@ -90,6 +90,8 @@ pub struct ContainerFacts {
     pub name: String,
     pub kind: ContainerType,
     pub image: String,
+    /// `imagePullPolicy` as set (the API server defaults it, so it is set on created pods).
+    pub image_pull_policy: Option<String>,
     pub command: Vec<String>,
     pub args: Vec<String>,
     pub memory_limit: Option<String>,
@@ -161,6 +163,38 @@ pub struct PodFacts {
     /// `kubernetes.io/arch` from the pod's nodeSelector, if it asks for one.
     pub arch_selector: Option<String>,
     pub events: Vec<EventFacts>,
+    /// The pull secrets the kubelet would send, and whether they exist.
+    pub pull_secrets: PullSecrets,
+}
+
+/// The registry credentials a pod can use: its own `imagePullSecrets` and its ServiceAccount's.
+/// Only names and existence: a Secret's data is never read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PullSecrets {
+    /// `spec.serviceAccountName` (`default` when unset).
+    pub service_account: String,
+    /// `spec.imagePullSecrets[].name`.
+    pub pod: Vec<String>,
+    /// The ServiceAccount's `imagePullSecrets[].name`; `None` when it was not read.
+    pub service_account_secrets: Option<Vec<String>>,
+    /// Secret name → whether it exists in the pod's namespace, for the names that were checked.
+    pub exists: std::collections::BTreeMap<String, bool>,
+    /// Why the ServiceAccount or the Secrets could not be read, if they could not.
+    pub unreadable: Option<String>,
+}
+
+impl PullSecrets {
+    /// Every referenced name, the pod's first, without repeats.
+    pub fn names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let from_sa = self.service_account_secrets.iter().flatten();
+        for name in self.pod.iter().chain(from_sa) {
+            if !out.contains(&name.as_str()) {
+                out.push(name);
+            }
+        }
+        out
+    }
 }
 
 /// The node the pod ran on.
@@ -171,6 +205,10 @@ pub struct NodeFacts {
     pub arch: Option<String>,
     /// `status.conditions[type=MemoryPressure]`.
     pub memory_pressure: Option<NodeCondition>,
+    /// `status.conditions[type=DiskPressure]`.
+    pub disk_pressure: Option<NodeCondition>,
+    /// `status.nodeInfo.containerRuntimeVersion` (`containerd://1.7.2`, `cri-o://1.30.1`).
+    pub runtime: Option<String>,
     /// `SystemOOM` events the kubelet recorded for the node.
     pub system_ooms: Vec<EventFacts>,
 }

@@ -49,7 +49,7 @@ impl Notes {
 }
 
 /// Why a piece of evidence is missing, as a short phrase (`forbidden`, `not found`, …).
-fn why(err: &Error) -> String {
+pub(crate) fn why(err: &Error) -> String {
     match err.status() {
         Some(s) if s.code == 403 => "forbidden by RBAC".into(),
         Some(s) if s.code == 404 => "not found".into(),
@@ -58,7 +58,7 @@ fn why(err: &Error) -> String {
 }
 
 /// Errors that end the command rather than just losing one piece of evidence.
-fn fatal(err: &Error) -> bool {
+pub(crate) fn fatal(err: &Error) -> bool {
     matches!(err.exit(), Exit::Unreachable | Exit::Interrupted)
 }
 

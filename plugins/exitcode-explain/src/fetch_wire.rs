@@ -33,8 +33,12 @@ struct PodSpec {
     active_deadline_seconds: Option<i64>,
     #[prost(btree_map = "string, string", tag = "7")]
     node_selector: BTreeMap<String, String>,
+    #[prost(string, optional, tag = "8")]
+    service_account_name: Option<String>,
     #[prost(string, optional, tag = "10")]
     node_name: Option<String>,
+    #[prost(message, repeated, tag = "15")]
+    image_pull_secrets: Vec<LocalObjectReference>,
     #[prost(message, repeated, tag = "20")]
     init_containers: Vec<Container>,
     #[prost(message, repeated, tag = "34")]
@@ -59,10 +63,18 @@ struct Container {
     resources: Option<Requirements>,
     #[prost(message, optional, tag = "10")]
     liveness_probe: Option<Probe>,
+    #[prost(string, optional, tag = "14")]
+    image_pull_policy: Option<String>,
     #[prost(message, optional, tag = "22")]
     startup_probe: Option<Probe>,
     #[prost(string, optional, tag = "24")]
     restart_policy: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct LocalObjectReference {
+    #[prost(string, optional, tag = "1")]
+    name: Option<String>,
 }
 
 /// An ephemeral container's fields sit in an embedded `EphemeralContainerCommon`, whose tags
@@ -236,6 +248,14 @@ impl From<IntOrString> for ApiIntOrString {
     }
 }
 
+impl From<LocalObjectReference> for api::LocalObjectReference {
+    fn from(r: LocalObjectReference) -> Self {
+        api::LocalObjectReference {
+            name: r.name.unwrap_or_default(),
+        }
+    }
+}
+
 impl From<Probe> for api::Probe {
     fn from(p: Probe) -> Self {
         let handler = p.handler.unwrap_or_default();
@@ -288,6 +308,7 @@ impl From<Container> for api::Container {
             resources: c.resources.map(Into::into),
             liveness_probe: c.liveness_probe.map(Into::into),
             startup_probe: c.startup_probe.map(Into::into),
+            image_pull_policy: c.image_pull_policy,
             restart_policy: c.restart_policy,
             ..api::Container::default()
         }
@@ -302,6 +323,7 @@ impl From<EphemeralContainer> for api::EphemeralContainer {
             image: text(c.image),
             command: list(c.command),
             args: list(c.args),
+            image_pull_policy: c.image_pull_policy,
             ..api::EphemeralContainer::default()
         }
     }
@@ -359,6 +381,8 @@ impl Projection for Pod {
                 active_deadline_seconds: spec.active_deadline_seconds,
                 node_selector: (!spec.node_selector.is_empty()).then_some(spec.node_selector),
                 node_name: text(spec.node_name),
+                service_account_name: text(spec.service_account_name),
+                image_pull_secrets: list(spec.image_pull_secrets),
                 init_containers: list(spec.init_containers),
                 ephemeral_containers: list(spec.ephemeral_containers),
                 resources: spec.resources.map(Into::into),

@@ -65,6 +65,7 @@ fn wire_pod() -> Vec<u8> {
         }),
         liveness_probe: Some(probe),
         startup_probe: None,
+        image_pull_policy: s("IfNotPresent"),
         restart_policy: None,
     };
     let proxy = Container {
@@ -129,7 +130,9 @@ fn wire_pod() -> Vec<u8> {
             termination_grace_period_seconds: Some(30),
             active_deadline_seconds: None,
             node_selector: [("kubernetes.io/arch".into(), "arm64".into())].into(),
+            service_account_name: s("builder"),
             node_name: s("node-a"),
+            image_pull_secrets: vec![LocalObjectReference { name: s("regcred") }],
             init_containers: vec![proxy],
             ephemeral_containers: vec![debugger],
             resources: None,
@@ -155,10 +158,11 @@ fn json_pod() -> api::Pod {
         "spec": {
             "nodeName": "node-a", "restartPolicy": "Always", "terminationGracePeriodSeconds": 30,
             "nodeSelector": {"kubernetes.io/arch": "arm64"},
+            "serviceAccountName": "builder", "imagePullSecrets": [{"name": "regcred"}],
             "initContainers": [{"name": "proxy", "image": "envoy", "restartPolicy": "Always",
                                 "resources": {}}],
             "containers": [{"name": "app", "image": "registry/app:1.2",
-                "command": ["/app/server"], "args": ["--port=80"],
+                "command": ["/app/server"], "args": ["--port=80"], "imagePullPolicy": "IfNotPresent",
                 "env": [{"name": "A", "value": "b"}],
                 "resources": {"limits": {"memory": "120Mi"}},
                 "ports": [{"containerPort": 80, "protocol": "TCP"}],

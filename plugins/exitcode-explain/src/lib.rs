@@ -15,11 +15,17 @@ pub mod tables;
 mod advice;
 mod arch;
 mod backoff;
+mod config_error;
 mod extract;
 mod facts;
 mod fetch;
+#[cfg(test)]
+mod fixtures;
+mod pull;
+mod pull_causes;
 mod render;
 mod report;
+mod secrets;
 mod verdict;
 
 use std::collections::BTreeMap;
@@ -99,7 +105,13 @@ pub async fn run(cli: Cli) -> Result<Exit> {
 async fn explain_pod(cli: &Cli, name: &str, printer: &mut Printer) -> Result<Exit> {
     let kube = cli.kube.connect().await?;
     let mut notes = fetch::Notes::default();
-    let evidence = fetch::one_pod(&kube.client, &kube.namespace, name, &mut notes).await?;
+    let mut evidence = fetch::one_pod(&kube.client, &kube.namespace, name, &mut notes).await?;
+    secrets::fill(
+        &kube.client,
+        std::slice::from_mut(&mut evidence),
+        &Cancel::on_ctrl_c(),
+    )
+    .await?;
     if let Some(only) = &cli.container
         && !evidence.containers.iter().any(|c| &c.name == only)
     {
@@ -124,7 +136,13 @@ async fn explain_pod(cli: &Cli, name: &str, printer: &mut Printer) -> Result<Exi
         printer.note(&format!("note: {note}"))?;
     }
     if printer.format.is_structured() {
-        printer.document("ContainerExitReport", &report::Document { items: &reports })?;
+        printer.document(
+            "ContainerExitReport",
+            &report::Document {
+                items: &reports,
+                pull_groups: &[],
+            },
+        )?;
     } else if reports.is_empty() {
         printer.note(&format!(
             "pod/{name}: no container has terminated, restarted or failed to start; nothing to explain"
@@ -152,6 +170,12 @@ async fn scan(cli: &Cli, printer: &mut Printer) -> Result<Exit> {
         &mut notes,
     )
     .await;
+    let pods = match pods {
+        Ok(mut pods) => secrets::fill(&kube.client, &mut pods, &cancel)
+            .await
+            .map(|()| pods),
+        Err(e) => Err(e),
+    };
     progress.finish();
     let pods = pods?;
     let reports: Vec<ContainerReport> = pods
@@ -170,8 +194,15 @@ async fn scan(cli: &Cli, printer: &mut Printer) -> Result<Exit> {
     for note in notes.into_iter() {
         printer.note(&format!("note: {note}"))?;
     }
+    let groups = report::pull_groups(&reports);
     if printer.format.is_structured() {
-        printer.document("ContainerExitReport", &report::Document { items: &reports })?;
+        printer.document(
+            "ContainerExitReport",
+            &report::Document {
+                items: &reports,
+                pull_groups: &groups,
+            },
+        )?;
     } else if reports.is_empty() {
         let place = match scope {
             None => "any namespace".to_owned(),
@@ -181,7 +212,7 @@ async fn scan(cli: &Cli, printer: &mut Printer) -> Result<Exit> {
             "No containers terminated non-zero, restarted or failed to start in {place}."
         ))?;
     } else {
-        render::scan_table(printer, &reports, all)?;
+        render::scan_table(printer, &reports, &groups, all)?;
     }
     Ok(Exit::Ok)
 }

@@ -3,12 +3,11 @@
 //! Number mode and a single pod get a readable block (label column, evidence and commands as
 //! lists); a scan gets a kubectl-style table, one row per container.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use firstaid::k8s::human_duration;
-use firstaid::output::{Cell, Column, Table, Tone};
+use firstaid::output::{Column, Table, Tone};
 use firstaid::{Format, Printer, Result};
 use serde::Serialize;
 
@@ -351,90 +350,13 @@ fn container_block(p: &mut Printer, r: &ContainerReport) -> Result<()> {
     Ok(())
 }
 
+mod scan;
+pub use scan::scan_table;
+
 fn looks_like_command(text: &str) -> bool {
     ["kubectl ", "docker ", "journalctl "]
         .iter()
         .any(|c| text.starts_with(c))
-}
-
-/// `kubectl exitcode-explain -A`: one row per container.
-pub fn scan_table(
-    p: &mut Printer,
-    reports: &[ContainerReport],
-    all_namespaces: bool,
-) -> Result<()> {
-    if p.format == Format::Name {
-        let names: BTreeSet<String> = reports.iter().map(|r| format!("pod/{}", r.pod)).collect();
-        for name in names {
-            p.line(&name)?;
-        }
-        return Ok(());
-    }
-    let mut columns = Vec::new();
-    if all_namespaces {
-        columns.push(Column::new("namespace"));
-    }
-    columns.extend([
-        Column::new("pod"),
-        Column::new("container"),
-        Column::new("type").wide(),
-        Column::new("exit").right(),
-        Column::new("reason"),
-        Column::new("signal").wide(),
-        Column::new("restarts").right(),
-        Column::new("back-off"),
-        Column::new("ran").wide(),
-        Column::new("finished").wide(),
-        Column::new("node").wide(),
-        Column::new("verdict").shrink(),
-    ]);
-    let mut table = Table::new(columns);
-    for r in reports {
-        let t = r.termination.as_ref();
-        let mut row: Vec<Cell> = Vec::new();
-        if all_namespaces {
-            row.push(r.namespace.clone().into());
-        }
-        let signal = r
-            .meaning
-            .as_ref()
-            .and_then(|m| m.signal.as_ref())
-            .filter(|s| s.action.kills())
-            .map_or_else(|| "-".to_owned(), |s| s.name.clone());
-        row.extend([
-            r.pod.clone().into(),
-            r.container.clone().into(),
-            r.container_type.as_str().into(),
-            t.map_or_else(|| "-".into(), |t| t.exit_code.to_string())
-                .into(),
-            t.and_then(|t| t.reason.clone())
-                .or_else(|| r.state.reason.clone())
-                .unwrap_or_else(|| "-".into())
-                .into(),
-            signal.into(),
-            r.restart_count.to_string().into(),
-            r.back_off
-                .as_ref()
-                .map_or_else(
-                    || "-".into(),
-                    |b| human_duration(Duration::from_secs(b.delay_seconds)),
-                )
-                .into(),
-            t.and_then(|t| t.ran_for_seconds)
-                .map_or_else(|| "-".into(), |s| human_duration(Duration::from_secs(s)))
-                .into(),
-            t.and_then(|t| t.finished_at.clone())
-                .unwrap_or_else(|| "-".into())
-                .into(),
-            r.node.clone().unwrap_or_else(|| "-".into()).into(),
-            Cell::toned(
-                format!("{}: {}", r.verdict.kind.label(), r.verdict.summary),
-                tone(r.verdict.kind),
-            ),
-        ]);
-        table.push(format!("pod/{}", r.pod), row);
-    }
-    p.table(&table)
 }
 
 #[cfg(test)]

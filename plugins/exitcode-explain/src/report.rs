@@ -10,6 +10,8 @@ use crate::backoff::{self, BackOff};
 use crate::code;
 use crate::explain::{self, CodeMeaning};
 use crate::facts::{ContainerFacts, ContainerType, NodeFacts, PodFacts, State, Termination, Usage};
+use crate::pull;
+use crate::pull_causes::{self, PullCause};
 use crate::verdict::{self, Inputs, Kind, Verdict};
 
 /// The container's current state, flattened.
@@ -60,7 +62,9 @@ pub struct TerminationReport {
 ///                  startedAt?, finishedAt?, ranForSeconds?}
 ///   meaning?: {exitCode (0-255), category, name, meaning, causes, signal?}
 ///   backOff?: {delaySeconds, stage (1-6), capped, source: kubelet|restartCount}
+///   pull?: {cause: <PullCause>|null, registry}
 ///   verdict: {kind, summary, evidence: [string], next: [string]}
+/// pullGroups?: [{registry, cause, pods: ["namespace/name"], next: [string]}]  (scans only)
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -80,7 +84,67 @@ pub struct ContainerReport {
     pub meaning: Option<CodeMeaning>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub back_off: Option<BackOff>,
+    /// Set when the container waits for an image it cannot pull.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull: Option<PullFailure>,
     pub verdict: Verdict,
+}
+
+/// Why a container's image does not pull, and from where: the key pods are grouped by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullFailure {
+    /// The registry host the node contacts (`registry-1.docker.io` for Docker Hub).
+    pub registry: String,
+    /// `null` when no message named the cause.
+    pub cause: Option<PullCause>,
+}
+
+/// Pods of a scan that cannot pull from the same registry for the same cause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullGroup {
+    #[serde(flatten)]
+    pub failure: PullFailure,
+    /// `namespace/name`, each once, in scan order.
+    pub pods: Vec<String>,
+    /// The first pod's next steps (the same fix serves them all).
+    pub next: Vec<String>,
+}
+
+impl PullGroup {
+    /// "37 pods can't pull from registry-1.docker.io: rate limit".
+    pub fn headline(&self) -> String {
+        let cause = self
+            .failure
+            .cause
+            .map_or("cause not recorded", PullCause::label);
+        format!(
+            "{} pods can't pull from {}: {cause}",
+            self.pods.len(),
+            self.failure.registry
+        )
+    }
+}
+
+/// Groups of two or more pods failing to pull the same way, largest first.
+pub fn pull_groups(reports: &[ContainerReport]) -> Vec<PullGroup> {
+    let mut groups: BTreeMap<&PullFailure, PullGroup> = BTreeMap::new();
+    for r in reports {
+        let Some(failure) = &r.pull else { continue };
+        let group = groups.entry(failure).or_insert_with(|| PullGroup {
+            failure: failure.clone(),
+            pods: Vec::new(),
+            next: r.verdict.next.clone(),
+        });
+        let pod = format!("{}/{}", r.namespace, r.pod);
+        if !group.pods.contains(&pod) {
+            group.pods.push(pod);
+        }
+    }
+    let mut out: Vec<PullGroup> = groups.into_values().filter(|g| g.pods.len() > 1).collect();
+    out.sort_by_key(|g| std::cmp::Reverse(g.pods.len()));
+    out
 }
 
 impl ContainerReport {
@@ -95,8 +159,11 @@ impl ContainerReport {
 
 /// The body of the `ContainerExitReport` document.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Document<'a> {
     pub items: &'a [ContainerReport],
+    #[serde(skip_serializing_if = "<[PullGroup]>::is_empty")]
+    pub pull_groups: &'a [PullGroup],
 }
 
 /// Waiting reasons that are a normal step of starting, not a failure.
@@ -132,6 +199,13 @@ pub fn container_report(
         _ => return None,
     };
     let waiting_message = waiting.and_then(|(_, m)| m);
+    let pull = waiting
+        .and_then(|(reason, _)| reason)
+        .filter(|r| termination.is_none() && pull::REASONS.contains(r))
+        .map(|_| PullFailure {
+            registry: pull_causes::registry_host(&c.image),
+            cause: pull::cause(verdict.kind),
+        });
     Some(ContainerReport {
         namespace: pod.namespace.clone(),
         pod: pod.name.clone(),
@@ -158,6 +232,7 @@ pub fn container_report(
             finished_at: t.finished_at.map(|t| t.to_string()),
             ran_for_seconds: advice::ran_for_seconds(t),
         }),
+        pull,
         verdict,
     })
 }

@@ -16,6 +16,9 @@
 //! 8. 127/126/StartError messages — command not found / not executable / runtime start failure.
 //! 9. Port conflicts, 255 (out of range), 0 (completed, or no foreground process), else the
 //!    application's own error.
+//!
+//! A container that never started is explained from its waiting reason: image pulls by
+//! [`crate::pull`], missing ConfigMaps and Secrets by [`crate::config_error`].
 
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
@@ -54,6 +57,18 @@ pub enum Kind {
     Completed,
     AppError,
     NotStarted,
+    PullUnauthorized,
+    ImageNotFound,
+    RegistryNotResolved,
+    RegistryUnreachable,
+    PullTimeout,
+    PullRateLimited,
+    RegistryCertUntrusted,
+    ImageDiskFull,
+    InvalidImageName,
+    ImageNeverPull,
+    ImagePullFailed,
+    ConfigMissing,
 }
 
 impl Kind {
@@ -80,6 +95,18 @@ impl Kind {
             Kind::Completed => "completed",
             Kind::AppError => "application error",
             Kind::NotStarted => "never started",
+            Kind::PullUnauthorized => "pull: not authorized",
+            Kind::ImageNotFound => "pull: image not found",
+            Kind::RegistryNotResolved => "pull: registry DNS",
+            Kind::RegistryUnreachable => "pull: registry unreachable",
+            Kind::PullTimeout => "pull: timed out",
+            Kind::PullRateLimited => "pull: rate limit",
+            Kind::RegistryCertUntrusted => "pull: untrusted CA",
+            Kind::ImageDiskFull => "pull: node disk full",
+            Kind::InvalidImageName => "invalid image name",
+            Kind::ImageNeverPull => "image not on node (Never)",
+            Kind::ImagePullFailed => "pull failed",
+            Kind::ConfigMissing => "missing config",
         }
     }
 }
@@ -104,7 +131,7 @@ pub struct Inputs<'a> {
 }
 
 impl Inputs<'_> {
-    fn events(&self) -> impl Iterator<Item = &EventFacts> {
+    pub(crate) fn events(&self) -> impl Iterator<Item = &EventFacts> {
         self.pod
             .events
             .iter()
@@ -182,13 +209,13 @@ pub fn never_started(inputs: Inputs<'_>, reason: &str, message: Option<&str>) ->
     {
         return v;
     }
+    if crate::pull::REASONS.contains(&reason) {
+        return crate::pull::verdict(inputs, reason, message);
+    }
+    if reason == "CreateContainerConfigError" {
+        return crate::config_error::verdict(inputs, message);
+    }
     let summary = match reason {
-        "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" | "ErrImageNeverPull" => {
-            "Never started: the image cannot be pulled (name, tag, registry access or pull secret)".to_owned()
-        }
-        "CreateContainerConfigError" => {
-            "Never started: the container's configuration references something missing (ConfigMap, Secret, key, or runAsNonRoot with a root image)".to_owned()
-        }
         "CreateContainerError" | "RunContainerError" => {
             "Never started: the runtime could not create or run the container".to_owned()
         }
@@ -323,7 +350,7 @@ fn node_oom_evidence(inputs: Inputs<'_>, t: &Termination) -> Vec<String> {
     evidence
 }
 
-fn when(e: &EventFacts) -> String {
+pub(crate) fn when(e: &EventFacts) -> String {
     let count = if e.count > 1 {
         format!(" ×{}", e.count)
     } else {
@@ -351,7 +378,7 @@ fn deadline(inputs: Inputs<'_>) -> Verdict {
     }
 }
 
-fn arch_mismatch(inputs: Inputs<'_>, found: Option<String>) -> Verdict {
+pub(crate) fn arch_mismatch(inputs: Inputs<'_>, found: Option<String>) -> Verdict {
     let c = inputs.container;
     let node_arch = inputs
         .node

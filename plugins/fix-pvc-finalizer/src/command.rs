@@ -142,8 +142,8 @@ impl Command for FixPvc {
         Some(Fix::of_borrowed(&found.plan, Box::new(guard)))
     }
 
-    fn nothing_to_fix(&self) -> &'static str {
-        "Nothing that is safe to fix."
+    fn nothing_to_fix(&self, _: &Found) -> Option<String> {
+        Some("Nothing that is safe to fix.".into())
     }
 
     fn after_apply(&self, found: &Found, _: &Report, printer: &mut Printer) -> Result<()> {

@@ -11,6 +11,7 @@
 //! The shared applier backs up, dry-runs, applies with conflict detection and re-asks [`guard`] on
 //! the freshly read object; a phase runs only if the previous one succeeded.
 
+use firstaid::guard::{Guard, Metadata};
 use firstaid::plan::{Action, Plan, Risk, Step, Target};
 use firstaid::refreshed::Refreshed;
 use firstaid::{Error, Exit, Printer, Result};
@@ -243,22 +244,21 @@ pub struct Recheck<'a> {
 impl Recheck<'_> {
     /// `Some(reason)` leaves the step undone.
     pub fn check(&self, step: &Step, current: &Value) -> Option<String> {
+        if step.target.kind == "APIService" {
+            firstaid::guard::check(&StillUnavailable, step, current)
+        } else {
+            firstaid::guard::check(self, step, current)
+        }
+    }
+}
+
+impl Guard for Recheck<'_> {
+    type View = Metadata;
+
+    fn check(&self, step: &Step, current: &Metadata) -> Option<String> {
         let kind = step.target.kind.as_str();
-        match kind {
-            "APIService" => {
-                let available = serde_json::from_value::<APIService>(current.clone())
-                    .is_ok_and(|a| ApiServiceState::of(&a).available == Some(true));
-                return available
-                    .then(|| "the APIService is Available again; nothing to delete".into());
-            }
-            "Namespace"
-                if current
-                    .pointer("/metadata/deletionTimestamp")
-                    .is_none_or(Value::is_null) =>
-            {
-                return Some("the namespace is no longer being deleted".into());
-            }
-            _ => {}
+        if kind == "Namespace" && current.metadata.deletion_timestamp.is_none() {
+            return Some("the namespace is no longer being deleted".into());
         }
         let Action::RemoveFinalizers { finalizers } = &step.action else {
             return None;
@@ -288,36 +288,56 @@ impl Recheck<'_> {
     }
 }
 
-/// `--fix` found nothing it may do on its own: explain which override would, or that waiting is
-/// the fix.
-pub fn refuse_or_wait<'a>(
-    blockers: impl Iterator<Item = &'a Blocker>,
-    printer: &mut Printer,
-) -> Result<Exit> {
-    let blocking: Vec<&Blocker> = blockers
-        .filter(|b| {
-            !matches!(
-                b.cause,
-                Cause::NotTerminating | Cause::Finishing | Cause::ContentBeingDeleted
-            )
-        })
-        .collect();
-    let Some(first) = blocking.first() else {
-        printer.note("Nothing to fix: the namespace controller is still working; wait (or rerun with --wait).")?;
-        return Ok(Exit::Ok);
-    };
+/// An unavailable APIService is deleted only while it is still unavailable.
+struct StillUnavailable;
+
+impl Guard for StillUnavailable {
+    type View = APIService;
+
+    fn check(&self, _: &Step, current: &APIService) -> Option<String> {
+        (ApiServiceState::of(current).available == Some(true))
+            .then(|| "the APIService is Available again; nothing to delete".into())
+    }
+}
+
+/// What `--fix` says when the plan is empty and nothing blocks: waiting is the fix.
+pub const NOTHING_BUT_WAIT: &str =
+    "Nothing to fix: the namespace controller is still working; wait (or rerun with --wait).";
+
+/// Why `--fix` found nothing it may do on its own, naming the override that would — or `None`
+/// when nothing blocks and waiting is the fix.
+pub fn refusal<'a>(mut blockers: impl Iterator<Item = &'a Blocker>) -> Option<Error> {
+    let first = blockers.find(|b| {
+        !matches!(
+            b.cause,
+            Cause::NotTerminating | Cause::Finishing | Cause::ContentBeingDeleted
+        )
+    })?;
     let override_flag = match first.cause {
         Cause::WaitingOnControllers => "--remove-finalizer NAME (or --force-finalize)",
         Cause::AdmissionWebhook => crate::admission::OVERRIDE,
         _ => "--force-finalize",
     };
-    Err(Error::Unsafe {
+    Some(Error::Unsafe {
         message: format!(
             "nothing here is safe to fix automatically: {}",
             first.detail
         ),
         override_flag: override_flag.into(),
     })
+}
+
+/// `--fix` found nothing it may do on its own: explain which override would, or that waiting is
+/// the fix.
+pub fn refuse_or_wait<'a>(
+    blockers: impl Iterator<Item = &'a Blocker>,
+    printer: &mut Printer,
+) -> Result<Exit> {
+    if let Some(refused) = refusal(blockers) {
+        return Err(refused);
+    }
+    printer.note(NOTHING_BUT_WAIT)?;
+    Ok(Exit::Ok)
 }
 
 #[cfg(test)]

@@ -5,9 +5,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use firstaid::guard::Guard;
 use firstaid::plan::{Action, Plan, Risk, Step, Target};
 use firstaid::{Error, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::act::known;
@@ -419,24 +420,53 @@ pub fn gate(
 
 /// Re-checked on the fresh configuration right before it is deleted: only while it still holds
 /// a fail-closed webhook with the same backend the diagnosis found dead.
-pub fn guard(step: &Step, current: &Value, webhooks: &[Webhook]) -> Option<String> {
-    let dead: Vec<&Webhook> = webhooks
-        .iter()
-        .filter(|w| w.rejects_all() && w.configuration == step.target.name)
-        .collect();
-    let still = current["webhooks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|h| {
-            let fails_closed = h["failurePolicy"].as_str() != Some("Ignore");
+/// What the webhook guard reads of a webhook configuration.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfigurationView {
+    pub webhooks: Vec<HookView>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HookView {
+    pub name: String,
+    pub failure_policy: Option<String>,
+    /// Kept as sent: [`address_of`] names a Service or a URL the way the diagnosis did.
+    pub client_config: Value,
+}
+
+/// A webhook configuration is deleted only while it still holds the dead fail-closed webhook the
+/// diagnosis found (same name, still `Fail`, same backend).
+pub struct StillDead<'a> {
+    pub webhooks: &'a [Webhook],
+}
+
+impl Guard for StillDead<'_> {
+    type View = ConfigurationView;
+
+    fn check(&self, step: &Step, current: &ConfigurationView) -> Option<String> {
+        let dead: Vec<&Webhook> = self
+            .webhooks
+            .iter()
+            .filter(|w| w.rejects_all() && w.configuration == step.target.name)
+            .collect();
+        let still = current.webhooks.iter().any(|h| {
+            let fails_closed = h.failure_policy.as_deref() != Some("Ignore");
             dead.iter().any(|w| {
-                h["name"] == w.name.as_str()
+                h.name == w.name
                     && fails_closed
-                    && address_of(&h["clientConfig"]) == w.backend.address()
+                    && address_of(&h.client_config) == w.backend.address()
             })
         });
-    (!still).then(|| "the webhook configuration changed since the diagnosis; diagnose again".into())
+        (!still)
+            .then(|| "the webhook configuration changed since the diagnosis; diagnose again".into())
+    }
+}
+
+/// [`StillDead`] on the JSON the Applier read.
+pub fn guard(step: &Step, current: &Value, webhooks: &[Webhook]) -> Option<String> {
+    firstaid::guard::check(&StillDead { webhooks }, step, current)
 }
 
 #[cfg(test)]

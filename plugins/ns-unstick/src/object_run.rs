@@ -153,7 +153,8 @@ pub async fn run(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
             if step.phase == admission::PHASE_WEBHOOKS {
                 admission::guard(step, current, &webhooks)
             } else {
-                objects::guard(step, current)
+                // A finalizer is removed only from an object still being deleted.
+                firstaid::guard::check(&firstaid::guard::StillDeleting, step, current)
             }
         },
     };

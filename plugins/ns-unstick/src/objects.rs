@@ -170,14 +170,6 @@ pub fn plan(diagnoses: &[ObjectDiagnosis], named: &[String]) -> Plan {
     plan
 }
 
-/// Re-checked on the fresh object: a finalizer is removed only from an object being deleted.
-pub fn guard(_: &Step, current: &Value) -> Option<String> {
-    current
-        .pointer("/metadata/deletionTimestamp")
-        .is_none_or(Value::is_null)
-        .then(|| "the object is no longer being deleted".into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

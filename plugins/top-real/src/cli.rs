@@ -14,7 +14,12 @@ Real resource usage against capacity and allocatable, with requests and limits.
 side by side, the reserved gap between them, the requests and limits the scheduler has promised
 (init containers, sidecars and pod overhead counted as the scheduler counts them), pod counts and
 pressure conditions; for pods, usage against requests and limits, with containers close to their
-memory limit flagged. When the metrics API is down it still shows everything else, and says why.";
+memory limit flagged. When the metrics API is down it still shows everything else, and says why.
+
+Every other resource the scheduler counts — ephemeral-storage, hugepages-* and extended resources
+such as nvidia.com/gpu — gets requests, limits, allocatable and capacity columns when some node or
+pod has it (--resources to choose; always in -o wide and JSON). Those have no usage column:
+metrics.k8s.io reports usage for CPU and memory only.";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -23,6 +28,7 @@ Examples:
   kubectl top-real nodes --sort-by mem%alloc
   kubectl top-real pods -A --sort-by mem%lim
   kubectl top-real pods -n shop -l app=web --containers
+  kubectl top-real nodes --resources nvidia.com/gpu
   kubectl top-real -o json | jq '.items[] | select(.memoryBytes.overcommitted)'
 
 Sort keys (biggest first): nodes: name, cpu, cpu%cap, cpu%alloc, cpu-req, cpu-lim, memory,
@@ -67,6 +73,12 @@ pub struct Cli {
     /// Draw a bar next to usage percentages (for a terminal)
     #[arg(long)]
     pub bars: bool,
+    /// Columns for resources besides CPU and memory: a comma list (`nvidia.com/gpu,ephemeral-storage`),
+    /// `all` or `none`. Default: those some node or pod has a non-zero amount of (`-o wide`: every
+    /// one present). They have requests, limits and allocatable but no usage: metrics.k8s.io
+    /// reports CPU and memory only
+    #[arg(long, value_name = "NAMES")]
+    pub resources: Option<String>,
 }
 
 /// The view the positional arguments asked for.

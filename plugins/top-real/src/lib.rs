@@ -39,6 +39,7 @@ mod kinds;
 mod metrics;
 mod nodes;
 mod nodes_view;
+mod other;
 mod pods;
 mod pods_view;
 mod resources;
@@ -90,7 +91,13 @@ async fn show_nodes(
         .iter()
         .map(|n| {
             let name = n.metadata.name.as_deref().unwrap_or_default();
-            nodes::report(n, data.loads.get(name), by_name.get(name).copied(), now)
+            nodes::report(
+                n,
+                data.loads.get(name),
+                data.loads.other.get(name),
+                by_name.get(name).copied(),
+                now,
+            )
         })
         .collect();
     sort::nodes(&mut items, cli.sort_by.as_deref())?;
@@ -108,8 +115,20 @@ async fn show_nodes(
     if usage.items.is_empty() {
         return printer.note("No resources found");
     }
-    printer.table(&nodes_view::table(&usage, cli.bars))?;
-    for note in nodes_view::notes(&usage) {
+    let other = other::shown(
+        cli.resources.as_deref(),
+        printer.format == firstaid::Format::Wide,
+        usage.items.iter().flat_map(|n| {
+            n.other_resources
+                .iter()
+                .map(|(name, f)| (name.as_str(), f.allocatable != 0 || f.requests != 0))
+        }),
+    );
+    printer.table(&nodes_view::table(&usage, cli.bars, &other))?;
+    for note in nodes_view::notes(&usage)
+        .into_iter()
+        .chain(other::no_usage_note(&other))
+    {
         printer.note(&note)?;
     }
     Ok(())
@@ -163,13 +182,26 @@ async fn show_pods(
         let scope = namespace.map_or_else(String::new, |ns| format!(" in {ns} namespace"));
         return printer.note(&format!("No resources found{scope}."));
     }
+    let other = other::shown(
+        cli.resources.as_deref(),
+        printer.format == firstaid::Format::Wide,
+        usage.items.iter().flat_map(|p| {
+            p.other_resources
+                .iter()
+                .map(|(name, a)| (name.as_str(), a.requests != 0 || a.limits.unwrap_or(0) != 0))
+        }),
+    );
     let opts = pods_view::Options {
         all_namespaces: namespace.is_none(),
         containers: cli.containers,
         bars: cli.bars,
+        other,
     };
     printer.table(&pods_view::table(&usage, &opts))?;
-    for note in pods_view::notes(&usage) {
+    for note in pods_view::notes(&usage)
+        .into_iter()
+        .chain(other::no_usage_note(&opts.other))
+    {
         printer.note(&note)?;
     }
     Ok(())

@@ -4,7 +4,7 @@
 //! Pure functions over fetched objects. Pods are folded into [`NodeLoads`] page by page while
 //! they are listed, so a 30,000-pod cluster never sits in memory at once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use firstaid::k8s::Timestamp;
 use firstaid::k8s::{NodeState, Readiness};
@@ -13,7 +13,8 @@ use serde::Serialize;
 
 use crate::kinds::{self, NodeMetrics};
 use crate::metrics::MetricsInfo;
-use crate::resources::{NodeResource, pod_totals};
+use crate::other::{OtherLoads, Sum};
+use crate::resources::{NodeResource, other_totals, pod_totals};
 use crate::shape::{Sample, millis, pod_shape, units};
 
 /// What the non-terminated pods bound to one node add up to.
@@ -30,6 +31,8 @@ pub struct Load {
 #[derive(Debug, Default)]
 pub struct NodeLoads {
     by_node: HashMap<String, Load>,
+    /// ephemeral-storage, hugepages and extended resources, for the nodes whose pods ask.
+    pub other: OtherLoads,
     /// Non-terminated pods not bound to any node yet (Pending).
     pub unscheduled: u32,
 }
@@ -40,7 +43,9 @@ impl NodeLoads {
             self.unscheduled += 1;
             return;
         };
-        let totals = pod_totals(&pod_shape(pod));
+        let shape = pod_shape(pod);
+        let totals = pod_totals(&shape);
+        self.other.add(node, other_totals(&shape));
         let load = self.by_node.entry(node.to_owned()).or_default();
         // Saturating: quantities are up to 2^63 bytes each (`8Ei` is valid), so two pods' sum can
         // overflow; a pinned maximum still reads as "far over allocatable", a panic reads nothing.
@@ -121,6 +126,10 @@ pub struct NodeReport {
     /// Memory, in bytes.
     pub memory_bytes: ResourceFigures,
     pub pods: PodCount,
+    /// Every other resource the node reports or its pods request, by name: `ephemeral-storage`
+    /// and `hugepages-*` in bytes, extended resources (`nvidia.com/gpu`) as counts. `usage` is
+    /// always null: metrics.k8s.io reports CPU and memory only.
+    pub other_resources: BTreeMap<String, ResourceFigures>,
     /// Problems the kubelet reports: `MemoryPressure`, `DiskPressure`, `PIDPressure`,
     /// `NetworkUnavailable`, `NotReady`; and `SchedulingDisabled` for a cordoned node.
     pub conditions: Vec<String>,
@@ -158,6 +167,7 @@ fn conditions(node: &Node) -> Vec<String> {
 pub fn report(
     node: &Node,
     load: Load,
+    other: Option<&BTreeMap<String, Sum>>,
     metrics: Option<&NodeMetrics>,
     now: Timestamp,
 ) -> NodeReport {
@@ -199,6 +209,7 @@ pub fn report(
             capacity: units(&capacity, "pods").unwrap_or(0),
             allocatable: units(&allocatable, "pods").unwrap_or(0),
         },
+        other_resources: crate::other::node_figures(&capacity, &allocatable, other),
         conditions: conditions(node),
         metrics: metrics.map(|m| Sample::new(m.timestamp.as_deref(), m.window.as_deref(), now)),
     }
@@ -257,7 +268,13 @@ pub(crate) mod tests {
 
     #[test]
     fn t14_report() {
-        let r = report(&t14_node(), Load::default(), Some(&t14_metrics()), now());
+        let r = report(
+            &t14_node(),
+            Load::default(),
+            None,
+            Some(&t14_metrics()),
+            now(),
+        );
         assert_eq!(r.cpu_millicores.usage, Some(79));
         assert_eq!(r.memory_bytes.usage, Some(2_413_824 * 1024));
         let alloc = r.memory_bytes.usage_percent_of_allocatable.unwrap_or(0.0);
@@ -287,7 +304,7 @@ pub(crate) mod tests {
             &[("cpu", "4"), ("memory", "7614352Ki"), ("pods", "40")],
             &[("cpu", "3920m"), ("memory", "6180752Ki"), ("pods", "40")],
         );
-        let r = report(&node, loads.get("node-b"), None, now());
+        let r = report(&node, loads.get("node-b"), None, None, now());
         assert_eq!(
             (r.cpu_millicores.requests, r.cpu_millicores.limits),
             (1605, 6530)
@@ -321,7 +338,7 @@ pub(crate) mod tests {
             &[("cpu", "1"), ("memory", "1Ki")],
             &[("cpu", "1"), ("memory", "1")],
         );
-        let r = report(&node, load, None, now());
+        let r = report(&node, load, None, None, now());
         assert!(r.memory_bytes.overcommitted);
         assert_eq!(
             crate::resources::percent_truncated(r.memory_bytes.requests, 1),

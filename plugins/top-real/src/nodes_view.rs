@@ -10,8 +10,9 @@ use firstaid::k8s::time::human_seconds;
 /// How many nodes a footnote names before it summarises.
 const NAMED_IN_NOTE: usize = 5;
 
-pub fn table(usage: &NodeUsage, bars: bool) -> Table {
-    let mut t = Table::new(vec![
+/// `other` names the resources besides CPU and memory that get columns ([`crate::other::shown`]).
+pub fn table(usage: &NodeUsage, bars: bool, other: &[String]) -> Table {
+    let mut columns = vec![
         Column::new("name").shrink(),
         Column::new("cpu").right(),
         Column::new("cpu%cap").right(),
@@ -29,11 +30,22 @@ pub fn table(usage: &NodeUsage, bars: bool) -> Table {
         Column::new("mem reserved").right().wide(),
         Column::new("mem req").right(),
         Column::new("mem lim").right(),
+    ];
+    for name in other {
+        columns.extend([
+            Column::new(&format!("{name} cap")).right().wide(),
+            Column::new(&format!("{name} alloc")).right(),
+            Column::new(&format!("{name} req")).right(),
+            Column::new(&format!("{name} lim")).right(),
+        ]);
+    }
+    columns.extend([
         Column::new("pods").right(),
         Column::new("conditions"),
         Column::new("window").right().wide(),
         Column::new("sampled").right().wide(),
     ]);
+    let mut t = Table::new(columns);
     let missing = if usage.metrics.available {
         "<unknown>"
     } else {
@@ -43,6 +55,9 @@ pub fn table(usage: &NodeUsage, bars: bool) -> Table {
         let mut row = vec![Cell::from(n.name.clone())];
         row.extend(resource_cells(&n.cpu_millicores, cpu, missing, bars));
         row.extend(resource_cells(&n.memory_bytes, bytes, missing, bars));
+        for name in other {
+            row.extend(other_cells(name, n.other_resources.get(name)));
+        }
         row.extend([
             toned(
                 format!("{}/{}", n.pods.count, n.pods.allocatable),
@@ -90,6 +105,27 @@ fn resource_cells(
         ),
         toned(
             amount_of(unit(r.limits), r.limits, r.allocatable),
+            r.limits_percent_of_allocatable,
+        ),
+    ]
+}
+
+/// Capacity, allocatable, requests and limits of a resource with no usage; `-` where the node
+/// does not report it.
+fn other_cells(name: &str, r: Option<&ResourceFigures>) -> [Cell; 4] {
+    let Some(r) = r else {
+        return ["-".into(), "-".into(), "-".into(), "-".into()];
+    };
+    let amount = |v| crate::other::amount(name, v);
+    [
+        amount(r.capacity).into(),
+        amount(r.allocatable).into(),
+        toned(
+            amount_of(amount(r.requests), r.requests, r.allocatable),
+            r.requests_percent_of_allocatable,
+        ),
+        toned(
+            amount_of(amount(r.limits), r.limits, r.allocatable),
             r.limits_percent_of_allocatable,
         ),
     ]

@@ -5,13 +5,14 @@
 //!
 //! Pure functions over fetched objects.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use firstaid::k8s::Timestamp;
 use serde::Serialize;
 
 use crate::kinds::{self, PodMetrics};
-use crate::resources::{Effective, Role, percent, pod_totals};
+use crate::other::Amounts;
+use crate::resources::{Bounds, Effective, Role, other_totals, percent, pod_totals};
 use crate::shape::{Sample, millis, pod_shape, units};
 
 /// Memory usage at or above this share of the limit is flagged as an OOMKill risk.
@@ -91,6 +92,8 @@ pub struct ContainerReport {
     pub role: &'static str,
     pub cpu_millicores: Figures,
     pub memory_bytes: Figures,
+    /// Other resources it requests or limits (ephemeral-storage, hugepages-*, nvidia.com/gpu…).
+    pub other_resources: BTreeMap<String, Amounts>,
 }
 
 /// One pod in `kubectl top-real pods -o json`.
@@ -104,6 +107,9 @@ pub struct PodReport {
     pub cpu_millicores: Figures,
     pub memory_bytes: Figures,
     pub containers: Vec<ContainerReport>,
+    /// Other resources it requests or limits, by the scheduler's rule (no usage: metrics.k8s.io
+    /// reports CPU and memory only).
+    pub other_resources: BTreeMap<String, Amounts>,
     pub flags: Vec<Flag>,
     pub metrics: Option<Sample>,
 }
@@ -167,6 +173,17 @@ pub fn report(pod: &kinds::Pod, metrics: Option<&PodMetrics>, now: Timestamp) ->
                     c.memory.request.unwrap_or(0),
                     c.memory.limit,
                 ),
+                other_resources: c
+                    .other
+                    .iter()
+                    .map(|(name, b): &(String, Bounds)| {
+                        let amounts = Amounts {
+                            requests: b.request.unwrap_or(0),
+                            limits: b.limit,
+                        };
+                        (name.clone(), amounts)
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -220,6 +237,10 @@ pub fn report(pod: &kinds::Pod, metrics: Option<&PodMetrics>, now: Timestamp) ->
         cpu_millicores: Figures::from_effective(cpu_usage, totals.cpu),
         memory_bytes: Figures::from_effective(memory_usage, totals.memory),
         containers,
+        other_resources: other_totals(&shape)
+            .into_iter()
+            .map(|(name, e)| (name, e.into()))
+            .collect(),
         flags,
         metrics: metrics.map(|m| Sample::new(m.timestamp.as_deref(), m.window.as_deref(), now)),
     }

@@ -3,12 +3,30 @@
 use firstaid::output::{Cell, Column, Table, Tone};
 
 use crate::cells::{bytes, cpu, pct, sample_cells, with_bar};
+use crate::other::{self, Amounts};
 use crate::pods::{Figures, Flag, PodReport, PodUsage};
 
 pub struct Options {
     pub all_namespaces: bool,
     pub containers: bool,
     pub bars: bool,
+    /// Resources besides CPU and memory that get a `NAME req/lim` column.
+    pub other: Vec<String>,
+}
+
+/// `2/2`, `1Gi/-` (no limit), `-` (not requested).
+fn other_cell(name: &str, amounts: Option<&Amounts>) -> Cell {
+    amounts
+        .map_or_else(
+            || "-".to_owned(),
+            |a| {
+                let limit = a
+                    .limits
+                    .map_or_else(|| "-".to_owned(), |l| other::amount(name, l));
+                format!("{}/{limit}", other::amount(name, a.requests))
+            },
+        )
+        .into()
 }
 
 pub fn table(usage: &PodUsage, opts: &Options) -> Table {
@@ -25,6 +43,9 @@ pub fn table(usage: &PodUsage, opts: &Options) -> Table {
         "mem%req", "mem%lim",
     ] {
         columns.push(Column::new(c).right());
+    }
+    for name in &opts.other {
+        columns.push(Column::new(&format!("{name} req/lim")).right());
     }
     columns.push(Column::new("notes").shrink());
     columns.push(Column::new("node").wide());
@@ -107,6 +128,9 @@ pub fn table(usage: &PodUsage, opts: &Options) -> Table {
                 head(&mut row);
                 row.push(c.name.clone().into());
                 figures(&c.cpu_millicores, &c.memory_bytes, &mut row);
+                for name in &opts.other {
+                    row.push(other_cell(name, c.other_resources.get(name)));
+                }
                 let mine: Vec<String> =
                     p.flags
                         .iter()
@@ -126,6 +150,9 @@ pub fn table(usage: &PodUsage, opts: &Options) -> Table {
             let mut row = Vec::new();
             head(&mut row);
             figures(&p.cpu_millicores, &p.memory_bytes, &mut row);
+            for name in &opts.other {
+                row.push(other_cell(name, p.other_resources.get(name)));
+            }
             tail(p, notes, &mut row);
             t.push(format!("pod/{}", p.name), row);
         }

@@ -43,6 +43,18 @@ pub struct Container {
     pub role: Role,
     pub cpu: Bounds,
     pub memory: Bounds,
+    /// Every other resource it requests or limits (ephemeral-storage, hugepages-*, extended
+    /// resources), in bytes or units; empty for most containers.
+    pub other: Vec<(String, Bounds)>,
+}
+
+impl Container {
+    fn other(&self, name: &str) -> Bounds {
+        self.other
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(Bounds::default, |(_, b)| *b)
+    }
 }
 
 /// What the scheduler reads from a pod spec, as plain numbers.
@@ -113,6 +125,28 @@ fn effective(
         },
         unlimited,
     }
+}
+
+/// The pod's effective request and limit of every resource besides CPU and memory, by the same
+/// rule ([`pod_totals`]); pod-level resources and overhead cover only CPU and memory.
+pub fn other_totals(pod: &PodShape) -> Vec<(String, Effective)> {
+    let mut names: Vec<&str> = pod
+        .containers
+        .iter()
+        .flat_map(|c| c.other.iter().map(|(n, _)| n.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let mut totals = effective(pod, |c| c.other(name), Bounds::default(), None);
+            // A container that does not ask for hugepages or a device gets none, so only
+            // ephemeral-storage is open-ended where a limit is missing.
+            totals.unlimited &= name == "ephemeral-storage";
+            (name.to_owned(), totals)
+        })
+        .collect()
 }
 
 /// max(Σ app + Σ sidecars, max over init containers of (its value + sidecars started before it));
@@ -280,6 +314,34 @@ mod tests {
     }
 
     #[test]
+    fn other_resources_follow_the_same_rule_and_only_storage_is_open_ended() {
+        let mut init = c("fetch", Role::Init, (None, None), None);
+        init.other = vec![(
+            "ephemeral-storage".into(),
+            Bounds::new(Some(q("3Gi")), None),
+        )];
+        let mut app = c("infer", Role::App, (None, None), None);
+        app.other = vec![
+            ("nvidia.com/gpu".into(), Bounds::new(Some(1), Some(1))),
+            (
+                "ephemeral-storage".into(),
+                Bounds::new(Some(q("1Gi")), None),
+            ),
+        ];
+        let pod = PodShape {
+            containers: vec![init, app],
+            ..PodShape::default()
+        };
+        let totals = other_totals(&pod);
+        let (storage, gpu) = (&totals[0], &totals[1]);
+        assert_eq!(storage.0, "ephemeral-storage");
+        assert_eq!((storage.1.request, storage.1.unlimited), (q("3Gi"), true));
+        assert_eq!(gpu.0, "nvidia.com/gpu");
+        assert_eq!((gpu.1.request, gpu.1.limit, gpu.1.unlimited), (1, 1, false));
+        assert!(other_totals(&PodShape::default()).is_empty());
+    }
+
+    #[test]
     fn integer_percent_does_not_drift_and_zero_is_none() {
         assert_eq!(percent_truncated(29, 100), Some(29));
         assert_eq!(percent_truncated(1, 0), None);
@@ -293,6 +355,7 @@ mod tests {
             role,
             cpu: Bounds::new(cpu.0, cpu.1),
             memory: Bounds::new(mem, mem),
+            other: Vec::new(),
         }
     }
 

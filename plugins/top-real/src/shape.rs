@@ -22,13 +22,24 @@ pub fn units(map: &ResourceMap, name: &str) -> Option<i64> {
     map.get(name).and_then(|q| quantity::value(q).ok())
 }
 
+/// CPU, memory and pods: the resources every node and pod view shows in its own columns.
+pub const BASE: [&str; 3] = ["cpu", "memory", "pods"];
+
 fn container(c: &kinds::Container, role: Role) -> Container {
     let r = &c.resources;
+    let mut other: Vec<(String, Bounds)> = Vec::new();
+    for name in r.requests.keys().chain(r.limits.keys()) {
+        if !BASE.contains(&name.as_str()) && !other.iter().any(|(n, _)| n == name) {
+            let bounds = Bounds::new(units(&r.requests, name), units(&r.limits, name));
+            other.push((name.clone(), bounds));
+        }
+    }
     Container {
         name: c.name.clone(),
         role,
         cpu: Bounds::new(millis(&r.requests, "cpu"), millis(&r.limits, "cpu")),
         memory: Bounds::new(units(&r.requests, "memory"), units(&r.limits, "memory")),
+        other,
     }
 }
 

@@ -131,8 +131,8 @@ mod tests {
             ..Load::default()
         };
         let mut items = vec![
-            report(&small, load, None, fx::now()),
-            report(&big, load, None, fx::now()),
+            report(&small, load, None, None, fx::now()),
+            report(&big, load, None, None, fx::now()),
         ];
         nodes(&mut items, Some("MEM-REQ")).expect("sort");
         assert_eq!(items[0].name, "b");

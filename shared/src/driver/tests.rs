@@ -51,8 +51,8 @@ impl Command for Fake {
             .then(|| Fix::of_plan(plan, Box::new(|_: &Step, _: &Value| None)))
     }
 
-    fn nothing_to_fix(&self) -> &'static str {
-        "Nothing to delete."
+    fn nothing_to_fix(&self, _: &bool) -> Option<String> {
+        Some("Nothing to delete.".into())
     }
 
     fn after_apply(&self, _: &bool, _: &Report, _: &mut Printer) -> Result<()> {

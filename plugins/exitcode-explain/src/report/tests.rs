@@ -2,23 +2,14 @@
 
 use super::*;
 use crate::facts::{EventFacts, ProbeFacts};
+use crate::fixtures::pod;
+use crate::pull_causes::PullCause;
 use firstaid::k8s::NodeCondition;
 use k8s_openapi::jiff::Timestamp;
 
 #[allow(clippy::unnecessary_wraps)] // every timestamp field is an Option
 fn ts(text: &str) -> Option<Timestamp> {
     Some(text.parse().expect("timestamp"))
-}
-
-fn pod() -> PodFacts {
-    PodFacts {
-        namespace: "shop".into(),
-        name: "web-1".into(),
-        node: Some("node-a".into()),
-        restart_policy: "Always".into(),
-        owner: Some(("Deployment".into(), "web".into())),
-        ..PodFacts::default()
-    }
 }
 
 fn terminated(code: i32, reason: &str) -> Termination {
@@ -37,6 +28,7 @@ fn crashed(last: Termination) -> ContainerFacts {
         name: "app".into(),
         kind: ContainerType::Regular,
         image: "registry/app:1.2".into(),
+        image_pull_policy: None,
         command: vec!["/bin/bash".into(), "/tmp/test.sh".into()],
         args: Vec::new(),
         memory_limit: Some("120Mi".into()),
@@ -70,6 +62,8 @@ fn node() -> NodeFacts {
             message: None,
         }),
         system_ooms: Vec::new(),
+        disk_pressure: None,
+        runtime: Some("containerd://1.7.13".into()),
     }
 }
 
@@ -435,8 +429,13 @@ fn never_started_containers() {
         message: Some("Back-off pulling image \"registry/app:1.2\": not found".into()),
     };
     let r = report(&pod(), &c, Some(&node()));
-    assert_eq!(r.verdict.kind, Kind::NotStarted);
-    assert!(r.verdict.summary.contains("cannot be pulled"));
+    assert_eq!(r.verdict.kind, Kind::ImageNotFound);
+    assert!(r.verdict.summary.contains("Image not found"));
+    let pull = r.pull.as_ref().expect("a pull failure");
+    assert_eq!(
+        (pull.cause, pull.registry.as_str()),
+        (Some(PullCause::NotFound), "registry-1.docker.io")
+    );
     c.state = State::Waiting {
         reason: Some("RunContainerError".into()),
         message: Some("exec: \"serve\": executable file not found in $PATH".into()),
@@ -487,7 +486,11 @@ fn only_selects_one_container_and_json_is_camel_case() {
     );
     assert!(reports.is_empty());
     let reports = pod_reports(&pod(), &[c], Some(&node()), &BTreeMap::new(), None);
-    let v = serde_json::to_value(Document { items: &reports }).expect("json");
+    let v = serde_json::to_value(Document {
+        items: &reports,
+        pull_groups: &[],
+    })
+    .expect("json");
     let item = &v["items"][0];
     assert_eq!(item["containerType"], "regular");
     assert_eq!(item["termination"]["source"], "lastState");
