@@ -95,12 +95,17 @@ pub trait Command {
     /// Whether the diagnosis found something stuck (for `--exit-code`).
     fn found_something(&self, found: &Self::Found) -> bool;
 
-    /// The fix for what was found, or `None` when there is nothing to change.
-    fn fix<'s>(&'s self, ctx: &Context<'s>, found: &'s mut Self::Found) -> Option<Fix<'s>>;
+    /// The fix for what was found, or `None` when there is nothing to change (a read-only
+    /// command never has one).
+    fn fix<'s>(&'s self, _ctx: &Context<'s>, _found: &'s mut Self::Found) -> Option<Fix<'s>> {
+        None
+    }
 
     /// The note printed when the fix has nothing to change (`None`: nothing to add, e.g. the
     /// refusal will say why).
-    fn nothing_to_fix(&self, found: &Self::Found) -> Option<String>;
+    fn nothing_to_fix(&self, _found: &Self::Found) -> Option<String> {
+        None
+    }
 
     /// Extra notes after the Applier's report.
     fn after_apply(

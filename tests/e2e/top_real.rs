@@ -92,7 +92,7 @@ pub(crate) fn json_of(out: &std::process::Output) -> Value {
 /// and limits add up to the FAQ's `1605m/6530m` and `2625Mi/5612Mi` only when init containers
 /// and sidecars are counted the way the scheduler counts them (a naive container sum gives
 /// 2105m), plus a Succeeded pod that must not count.
-fn t15_node(c: &Cluster, node: &str) -> String {
+fn node_with_requests_and_limits(c: &Cluster, node: &str) -> String {
     create_node(
         c,
         node,
@@ -132,10 +132,10 @@ fn t15_node(c: &Cluster, node: &str) -> String {
 // --- tests on the shared cluster (no metrics API: the "absent" case) --------------------
 
 #[test]
-fn t15_requests_and_limits_without_a_metrics_api() {
+fn requests_and_limits_without_a_metrics_api() {
     let c = cluster();
     let node = unique("t15");
-    t15_node(c, &node);
+    node_with_requests_and_limits(c, &node);
 
     let out = c.kubectl(&["top-real", "nodes", &node]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -186,7 +186,7 @@ fn t15_requests_and_limits_without_a_metrics_api() {
 fn pods_view_without_metrics_shows_requests_limits_and_missing_limits() {
     let c = cluster();
     let node = unique("t15p");
-    let ns = t15_node(c, &node);
+    let ns = node_with_requests_and_limits(c, &node);
     c.apply(&pod(
         &ns,
         "free",
@@ -287,7 +287,7 @@ fn bad_input_and_rbac_errors() {
 // --- through the aggregation layer (private cluster: it registers and breaks the APIService) --
 
 #[test]
-fn t14_and_t16_through_the_aggregation_layer() {
+fn usage_through_the_aggregation_layer() {
     let c = Cluster::start(ClusterOptions {
         controller_manager: false,
         ..ClusterOptions::default()

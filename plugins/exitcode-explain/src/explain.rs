@@ -291,7 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn t17_table_lookups() {
+    fn table_lookups() {
         let cases = [
             (0, Category::Success, "Success"),
             (1, Category::Conventional, "General error"),
@@ -330,7 +330,7 @@ mod tests {
     }
 
     #[test]
-    fn t17_derived_signal_codes() {
+    fn derived_signal_codes() {
         for (code, name) in [
             (130, "SIGINT"),
             (134, "SIGABRT"),
@@ -368,7 +368,7 @@ mod tests {
     }
 
     #[test]
-    fn t18_folding_is_explained() {
+    fn folding_is_explained() {
         let e = explain_text("-1");
         assert_eq!(e.meaning.exit_code, 255);
         assert!(

@@ -259,7 +259,8 @@ pub struct ExitCodeInfo {
     pub causes: &'static [&'static str],
 }
 
-/// Codes with a conventional meaning (S2 table 6-6, tldp "Exit Codes With Special Meanings").
+/// Codes with a conventional meaning (the table in the FAQ on container exit codes, and tldp's
+/// "Exit Codes With Special Meanings").
 /// Codes 129–255 that are 128 + a signal are explained from [`SIGNALS`] instead, except the ones
 /// listed here whose Kubernetes story is worth telling in full.
 pub const EXIT_CODES: [ExitCodeInfo; 11] = [

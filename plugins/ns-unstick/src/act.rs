@@ -11,10 +11,10 @@
 //! The shared applier backs up, dry-runs, applies with conflict detection and re-asks [`guard`] on
 //! the freshly read object; a phase runs only if the previous one succeeded.
 
+use firstaid::Error;
 use firstaid::guard::{Guard, Metadata};
 use firstaid::plan::{Action, Plan, Risk, Step, Target};
 use firstaid::refreshed::Refreshed;
-use firstaid::{Error, Exit, Printer, Result};
 use serde_json::Value;
 
 use crate::diagnose::{Blocker, Cause, Diagnosis};
@@ -325,19 +325,6 @@ pub fn refusal<'a>(mut blockers: impl Iterator<Item = &'a Blocker>) -> Option<Er
         ),
         override_flag: override_flag.into(),
     })
-}
-
-/// `--fix` found nothing it may do on its own: explain which override would, or that waiting is
-/// the fix.
-pub fn refuse_or_wait<'a>(
-    blockers: impl Iterator<Item = &'a Blocker>,
-    printer: &mut Printer,
-) -> Result<Exit> {
-    if let Some(refused) = refusal(blockers) {
-        return Err(refused);
-    }
-    printer.note(NOTHING_BUT_WAIT)?;
-    Ok(Exit::Ok)
 }
 
 #[cfg(test)]

@@ -642,7 +642,7 @@ mod tests {
     }
 
     #[test]
-    fn t1_empty_namespace_without_controller_is_stuck_on_spec_finalizer() {
+    fn empty_namespace_without_controller_is_stuck_on_spec_finalizer() {
         let d = run(&rdbms(), &[], vec![]);
         assert_eq!(causes(&d), [Cause::NamespaceControllerNotRunning]);
         assert!(
@@ -655,7 +655,7 @@ mod tests {
     }
 
     #[test]
-    fn t1_with_one_object_left_lists_it_as_orphan() {
+    fn with_one_object_left_lists_it_as_orphan() {
         let mut cm = widget("leftover", &[], false);
         cm.resource = ResourceType {
             group: String::new(),
@@ -671,7 +671,7 @@ mod tests {
     }
 
     #[test]
-    fn t2_unavailable_apiservice_blocks_and_is_named() {
+    fn unavailable_apiservice_blocks_and_is_named() {
         let mut ns = rdbms();
         ns.conditions = vec![
             cond(

@@ -86,9 +86,6 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         let concurrency = cli.mutation.concurrency.concurrency;
         return scan_run::run(&kube, concurrency, &cancel, &mut printer).await;
     }
-    if cli.namespaces.iter().any(|a| a.contains('/')) {
-        return object_run::run(&cli, &kube, &cancel, &mut printer).await;
-    }
     let ctx = Context {
         kube: &kube,
         mutation: &cli.mutation,
@@ -97,5 +94,10 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         fixing: cli.wants_fix(),
         exit_code: cli.exit_code,
     };
+    if cli.namespaces.iter().any(|a| a.contains('/')) {
+        let refs = object_run::refs(&cli)?;
+        let command = object_run::Objects { cli: &cli, refs };
+        return drive(&command, &ctx, &mut printer).await;
+    }
     drive(&Unstick { cli: &cli }, &ctx, &mut printer).await
 }

@@ -1,12 +1,13 @@
 //! `kubectl ns-unstick TYPE/NAME…`: reads each object (and a CRD's instances), diagnoses,
-//! renders, and with `--fix` removes the dead finalizers through the shared applier.
+//! renders, and with `--fix` removes the dead finalizers — a command of the shared driver.
 
-use firstaid::apply::{Applier, Report};
+use firstaid::apply::Report;
+use firstaid::driver::{Command, Context, Fix};
 use firstaid::k8s::Timestamp;
 use firstaid::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use firstaid::kube::api::Api;
 use firstaid::plan::Plan;
-use firstaid::{Cancel, Error, Exit, Kube, Printer, Result};
+use firstaid::{Error, Kube, Printer, Result};
 use serde::Serialize;
 
 use crate::admission::{self, Labels};
@@ -14,7 +15,7 @@ use crate::cli::Cli;
 use crate::diagnose::LeftoverFinding;
 use crate::model::{ControllerEvidence, Leftover, ResourceType};
 use crate::objects::{self, ObjectDiagnosis, ObjectRef};
-use crate::{discovery, fetch, fetch_webhooks, render};
+use crate::{act, discovery, fetch, fetch_webhooks, render};
 
 /// `kubectl ns-unstick TYPE/NAME -o json|yaml` (kind `ObjectDiagnosis`): `objects[]` (the
 /// object's metadata, `finalizers[]` with verdicts, `instances[]` for a CRD, `blockers[]`), and
@@ -60,9 +61,15 @@ fn findings(objects: &[Leftover], evidence: &ControllerEvidence) -> Vec<Leftover
         .collect()
 }
 
-pub async fn run(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer) -> Result<Exit> {
-    let refs: Vec<ObjectRef> = cli
-        .namespaces
+/// The objects named as `TYPE/NAME`, or a usage error for a mix of namespaces and objects and
+/// for the flags that only apply to namespaces.
+pub fn refs(cli: &Cli) -> Result<Vec<ObjectRef>> {
+    if cli.force_finalize || cli.wait.is_some() {
+        return Err(Error::Usage(
+            "--force-finalize and --wait apply to namespaces, not to TYPE/NAME objects".into(),
+        ));
+    }
+    cli.namespaces
         .iter()
         .map(|a| {
             ObjectRef::parse(a).ok_or_else(|| {
@@ -71,106 +78,152 @@ pub async fn run(cli: &Cli, kube: &Kube, cancel: &Cancel, printer: &mut Printer)
                 ))
             })
         })
-        .collect::<Result<_>>()?;
-    if cli.force_finalize || cli.wait.is_some() {
-        return Err(Error::Usage(
-            "--force-finalize and --wait apply to namespaces, not to TYPE/NAME objects".into(),
-        ));
+        .collect()
+}
+
+/// `TYPE/NAME…` as a [`Command`] of the shared driver.
+pub struct Objects<'c> {
+    pub cli: &'c Cli,
+    pub refs: Vec<ObjectRef>,
+}
+
+/// What the diagnosis found, and with `--fix` the plan and its admission gate.
+pub struct Found {
+    diagnoses: Vec<ObjectDiagnosis>,
+    webhooks: Vec<crate::webhooks::Webhook>,
+    plan: Plan,
+    gate: Result<()>,
+}
+
+impl Command for Objects<'_> {
+    type Found = Found;
+    type Verified = ();
+
+    async fn diagnose(&self, ctx: &Context<'_>, _: &mut Printer) -> Result<Found> {
+        let kube = ctx.kube;
+        let concurrency = ctx.mutation.concurrency.concurrency;
+        let (discovered, webhooks, evidence) = futures::join!(
+            discovery::discover(&kube.client, concurrency, ctx.cancel),
+            fetch_webhooks::webhooks(&kube.client),
+            fetch::controller_evidence(kube),
+        );
+        let discovered = discovered?;
+        let read =
+            futures::future::join_all(self.refs.iter().map(|r| read(kube, &discovered, r))).await;
+        let named = &self.cli.remove_finalizer;
+        let diagnoses: Vec<ObjectDiagnosis> = read
+            .into_iter()
+            .map(|found| {
+                let (object, instances) = found?;
+                let object = findings(std::slice::from_ref(&object), &evidence).remove(0);
+                let instances = instances.map(|i| findings(&i, &evidence));
+                Ok(objects::diagnose(object, instances, named))
+            })
+            .collect::<Result<_>>()?;
+        let mut found = Found {
+            diagnoses,
+            webhooks: webhooks.unwrap_or_default(),
+            plan: Plan::default(),
+            gate: Ok(()),
+        };
+        if ctx.fixing {
+            self.plan(&mut found);
+        }
+        Ok(found)
     }
-    let concurrency = cli.mutation.concurrency.concurrency;
-    let (discovered, webhooks, evidence) = futures::join!(
-        discovery::discover(&kube.client, concurrency, cancel),
-        fetch_webhooks::webhooks(&kube.client),
-        fetch::controller_evidence(kube),
-    );
-    let discovered = discovered?;
-    let read = futures::future::join_all(refs.iter().map(|r| read(kube, &discovered, r))).await;
-    let named = &cli.remove_finalizer;
-    let diagnoses: Vec<ObjectDiagnosis> = read
-        .into_iter()
-        .map(|found| {
-            let (object, instances) = found?;
-            let object = findings(std::slice::from_ref(&object), &evidence).remove(0);
-            let instances = instances.map(|i| findings(&i, &evidence));
-            Ok(objects::diagnose(object, instances, named))
-        })
-        .collect::<Result<_>>()?;
-    let human = !printer.format.is_structured();
-    if human {
-        for d in &diagnoses {
+
+    fn render(&self, _: &Context<'_>, found: &Found, printer: &mut Printer) -> Result<()> {
+        for d in &found.diagnoses {
             print(printer, d)?;
         }
+        Ok(())
     }
-    if !cli.wants_fix() {
-        if !human {
-            printer.document(
-                "ObjectDiagnosis",
-                &Document {
-                    objects: &diagnoses,
-                    plan: None,
-                    result: None,
-                },
-            )?;
+
+    fn found_something(&self, found: &Found) -> bool {
+        found
+            .diagnoses
+            .iter()
+            .any(|d| d.object.object.deletion_timestamp.is_some())
+    }
+
+    fn fix<'s>(&'s self, _: &Context<'s>, found: &'s mut Found) -> Option<Fix<'s>> {
+        if found.plan.is_empty() || found.gate.is_err() {
+            return None;
         }
-        return Ok(Exit::Ok);
-    }
-    let mut plan = objects::plan(&diagnoses, named);
-    let webhooks = webhooks.unwrap_or_default();
-    let mut labels = Labels::default();
-    for d in &diagnoses {
-        for f in d.instances.iter().flatten().chain([&d.object]) {
-            labels
-                .objects
-                .insert(f.object.uid.as_str(), &f.object.labels);
-        }
-    }
-    admission::gate(
-        &mut plan,
-        &labels,
-        &webhooks,
-        Vec::new(),
-        cli.delete_dead_webhooks,
-    )?;
-    if plan.is_empty() {
-        if !human {
-            printer.document(
-                "ObjectDiagnosis",
-                &Document {
-                    objects: &diagnoses,
-                    plan: Some(&plan),
-                    result: None,
-                },
-            )?;
-        }
-        return crate::act::refuse_or_wait(diagnoses.iter().flat_map(|d| &d.blockers), printer);
-    }
-    let applier = Applier {
-        kube,
-        args: &cli.mutation,
-        plugin: crate::PLUGIN,
-        cancel,
-        guard: &|step, current| {
+        let webhooks = &found.webhooks;
+        let guard = move |step: &firstaid::Step, current: &serde_json::Value| {
             if step.phase == admission::PHASE_WEBHOOKS {
-                admission::guard(step, current, &webhooks)
+                admission::guard(step, current, webhooks)
             } else {
                 // A finalizer is removed only from an object still being deleted.
                 firstaid::guard::check(&firstaid::guard::StillDeleting, step, current)
             }
-        },
-    };
-    let report = applier.execute(&plan, printer).await?;
-    if !human {
-        printer.document(
-            "ObjectDiagnosis",
-            &Document {
-                objects: &diagnoses,
-                plan: Some(&plan),
-                result: Some(&report),
-            },
-        )?;
+        };
+        Some(Fix::of_borrowed(&found.plan, Box::new(guard)))
     }
-    report.into_result()?;
-    Ok(Exit::Ok)
+
+    fn nothing_to_fix(&self, found: &Found) -> Option<String> {
+        (found.gate.is_ok() && blocked(found).is_none()).then(|| act::NOTHING_BUT_WAIT.into())
+    }
+
+    fn refusal(&self, found: &Found) -> Option<Error> {
+        if let Err(Error::Unsafe {
+            message,
+            override_flag,
+        }) = &found.gate
+        {
+            return Some(Error::Unsafe {
+                message: message.clone(),
+                override_flag: override_flag.clone(),
+            });
+        }
+        blocked(found)
+    }
+
+    fn document(
+        &self,
+        found: &Found,
+        result: Option<&Report>,
+        _: Option<&()>,
+        printer: &mut Printer,
+    ) -> Result<()> {
+        let document = Document {
+            objects: &found.diagnoses,
+            plan: self.cli.wants_fix().then_some(&found.plan),
+            result,
+        };
+        printer.document("ObjectDiagnosis", &document)
+    }
+}
+
+impl Objects<'_> {
+    /// The finalizers to remove, gated by the admission webhooks the patches would pass through.
+    fn plan(&self, found: &mut Found) {
+        found.plan = objects::plan(&found.diagnoses, &self.cli.remove_finalizer);
+        let mut labels = Labels::default();
+        for d in &found.diagnoses {
+            for f in d.instances.iter().flatten().chain([&d.object]) {
+                labels
+                    .objects
+                    .insert(f.object.uid.as_str(), &f.object.labels);
+            }
+        }
+        found.gate = admission::gate(
+            &mut found.plan,
+            &labels,
+            &found.webhooks,
+            Vec::new(),
+            self.cli.delete_dead_webhooks,
+        );
+    }
+}
+
+/// With an empty plan: the blocker the user must override, if any.
+fn blocked(found: &Found) -> Option<Error> {
+    if !found.plan.is_empty() {
+        return None;
+    }
+    act::refusal(found.diagnoses.iter().flat_map(|d| &d.blockers))
 }
 
 fn title(ty: &ResourceType, o: &Leftover) -> String {

@@ -4,7 +4,8 @@
 //!
 //! Read-only. Shape: [`cli`] parses; `fetch` reads (three concurrent lists; pods as protobuf
 //! through the shared reader, `firstaid::read`, projected by `wire`); `nodes`/`pods` diagnose (pure, over fetched objects); `resources` is the
-//! arithmetic; `*_view` render.
+//! arithmetic; `*_view` render; `nodes_run`/`pods_run` are the two views as read-only commands of
+//! the shared driver.
 //!
 //! # Performance
 //!
@@ -38,19 +39,19 @@ mod fetch;
 mod kinds;
 mod metrics;
 mod nodes;
+mod nodes_run;
 mod nodes_view;
 mod other;
 mod pods;
+mod pods_run;
 mod pods_view;
 mod resources;
 mod shape;
 mod sort;
 mod wire;
 
-use std::collections::HashMap;
-
-use firstaid::k8s::Timestamp;
-use firstaid::{Exit, Printer, Result};
+use firstaid::driver::{Context, drive};
+use firstaid::{Cancel, Exit, MutationArgs, Printer, Result};
 
 use crate::cli::{Cli, View};
 use crate::metrics::MetricsInfo;
@@ -59,150 +60,29 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     let view = cli.view()?;
     let kube = cli.kube.connect().await?;
     let mut printer = Printer::stdio(cli.output);
+    // No Ctrl-C handler: nothing here needs to stop cleanly, so the signal ends the read at once.
+    let cancel = Cancel::default();
+    let read_only = MutationArgs::default();
+    let ctx = Context {
+        kube: &kube,
+        mutation: &read_only,
+        plugin: "top-real",
+        cancel: &cancel,
+        fixing: false,
+        exit_code: firstaid::ExitCodeArg::default(),
+    };
     match view {
-        View::Nodes(names) => show_nodes(&cli, &kube, &names, &mut printer).await?,
-        View::Pods(names) => show_pods(&cli, &kube, &names, &mut printer).await?,
+        View::Nodes(names) => {
+            drive(&nodes_run::Nodes { cli: &cli, names }, &ctx, &mut printer).await
+        }
+        View::Pods(names) => drive(&pods_run::Pods { cli: &cli, names }, &ctx, &mut printer).await,
     }
-    Ok(Exit::Ok)
 }
 
+/// The metrics, or none and why (the usage columns then say `-`).
 fn split<T>(metrics: fetch::Metrics<T>) -> (Vec<T>, MetricsInfo) {
     match metrics {
         Ok(items) => (items, MetricsInfo::available()),
         Err(info) => (Vec::new(), info),
     }
-}
-
-async fn show_nodes(
-    cli: &Cli,
-    kube: &firstaid::Kube,
-    names: &[String],
-    printer: &mut Printer,
-) -> Result<()> {
-    let data = fetch::nodes(kube, names, cli.selector.as_deref()).await?;
-    let now = Timestamp::now();
-    let (metrics, info) = split(data.metrics);
-    let by_name: HashMap<&str, &kinds::NodeMetrics> = metrics
-        .iter()
-        .filter_map(|m| Some((m.metadata.name.as_deref()?, m)))
-        .collect();
-    let mut items: Vec<nodes::NodeReport> = data
-        .nodes
-        .iter()
-        .map(|n| {
-            let name = n.metadata.name.as_deref().unwrap_or_default();
-            nodes::report(
-                n,
-                data.loads.get(name),
-                data.loads.other.get(name),
-                by_name.get(name).copied(),
-                now,
-            )
-        })
-        .collect();
-    sort::nodes(&mut items, cli.sort_by.as_deref())?;
-    let usage = nodes::NodeUsage {
-        metrics: info,
-        unscheduled_pods: data.loads.unscheduled,
-        items,
-    };
-    if printer.format.is_structured() {
-        return printer.document("NodeUsage", &usage);
-    }
-    if let Some(message) = &usage.metrics.message {
-        printer.warn(message)?;
-    }
-    if usage.items.is_empty() {
-        return printer.note("No resources found");
-    }
-    let other = other::shown(
-        cli.resources.as_deref(),
-        printer.format == firstaid::Format::Wide,
-        usage.items.iter().flat_map(|n| {
-            n.other_resources
-                .iter()
-                .map(|(name, f)| (name.as_str(), f.allocatable != 0 || f.requests != 0))
-        }),
-    );
-    printer.table(&nodes_view::table(&usage, cli.bars, &other))?;
-    for note in nodes_view::notes(&usage)
-        .into_iter()
-        .chain(other::no_usage_note(&other))
-    {
-        printer.note(&note)?;
-    }
-    Ok(())
-}
-
-async fn show_pods(
-    cli: &Cli,
-    kube: &firstaid::Kube,
-    names: &[String],
-    printer: &mut Printer,
-) -> Result<()> {
-    let namespace = kube.scope(cli.all);
-    let data = fetch::pods(kube, namespace, names, cli.selector.as_deref()).await?;
-    let now = Timestamp::now();
-    let (metrics, info) = split(data.metrics);
-    let by_name: HashMap<(&str, &str), &kinds::PodMetrics> = metrics
-        .iter()
-        .filter_map(|m| {
-            Some((
-                (
-                    m.metadata.namespace.as_deref()?,
-                    m.metadata.name.as_deref()?,
-                ),
-                m,
-            ))
-        })
-        .collect();
-    let mut items: Vec<pods::PodReport> = data
-        .pods
-        .iter()
-        .map(|p| {
-            let key = (
-                p.metadata.namespace.as_deref().unwrap_or_default(),
-                p.metadata.name.as_deref().unwrap_or_default(),
-            );
-            pods::report(p, by_name.get(&key).copied(), now)
-        })
-        .collect();
-    sort::pods(&mut items, cli.sort_by.as_deref())?;
-    let usage = pods::PodUsage {
-        metrics: info,
-        items,
-    };
-    if printer.format.is_structured() {
-        return printer.document("PodUsage", &usage);
-    }
-    if let Some(message) = &usage.metrics.message {
-        printer.warn(message)?;
-    }
-    if usage.items.is_empty() {
-        let scope = namespace.map_or_else(String::new, |ns| format!(" in {ns} namespace"));
-        return printer.note(&format!("No resources found{scope}."));
-    }
-    let other = other::shown(
-        cli.resources.as_deref(),
-        printer.format == firstaid::Format::Wide,
-        usage.items.iter().flat_map(|p| {
-            p.other_resources
-                .iter()
-                .map(|(name, a)| (name.as_str(), a.requests != 0 || a.limits.unwrap_or(0) != 0))
-        }),
-    );
-    let opts = pods_view::Options {
-        all_namespaces: namespace.is_none(),
-        containers: cli.containers,
-        bars: cli.bars,
-        other,
-    };
-    printer.table(&pods_view::table(&usage, &opts))?;
-    for note in pods_view::notes(&usage)
-        .into_iter()
-        .chain(other::no_usage_note(&opts.other))
-    {
-        printer.note(&note)?;
-    }
-    Ok(())
 }

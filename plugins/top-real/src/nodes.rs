@@ -235,7 +235,7 @@ pub(crate) mod tests {
         .expect("node")
     }
 
-    pub fn t14_node() -> Node {
+    pub fn busy_node() -> Node {
         node(
             "192.168.0.243",
             &[("cpu", "2"), ("memory", "4030180Ki"), ("pods", "40")],
@@ -243,7 +243,7 @@ pub(crate) mod tests {
         )
     }
 
-    pub fn t14_metrics() -> NodeMetrics {
+    pub fn busy_node_metrics() -> NodeMetrics {
         serde_json::from_value(serde_json::json!({
             "metadata": {"name": "192.168.0.243"},
             "timestamp": "2023-08-15T14:09:38Z", "window": "1m0.177s",
@@ -267,12 +267,12 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn t14_report() {
+    fn busy_node_report() {
         let r = report(
-            &t14_node(),
+            &busy_node(),
             Load::default(),
             None,
-            Some(&t14_metrics()),
+            Some(&busy_node_metrics()),
             now(),
         );
         assert_eq!(r.cpu_millicores.usage, Some(79));
@@ -289,7 +289,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn t15_loads_fold_into_requests_and_limits() {
+    fn loads_fold_into_requests_and_limits() {
         // Pods adding up to the FAQ's Allocated resources: cpu 1605m/6530m, memory 2625Mi/5612Mi.
         let mut loads = NodeLoads::default();
         loads.add(&pod("node-b", "1", "2Gi", "4", "4Gi"));
@@ -348,7 +348,7 @@ pub(crate) mod tests {
 
     #[test]
     fn conditions_list_pressure_not_ready_and_cordon() {
-        let mut n = t14_node();
+        let mut n = busy_node();
         n.status.as_mut().expect("status").conditions = Some(
             serde_json::from_value(serde_json::json!([
                 {"type": "MemoryPressure", "status": "True"},

@@ -256,7 +256,7 @@ mod tests {
     }
 
     #[test]
-    fn t14_memory_over_100_percent_of_allocatable_is_59_9_of_capacity() {
+    fn memory_over_100_percent_of_allocatable_is_59_9_of_capacity() {
         let (cpu, memory) = t14("4030180Ki");
         assert_eq!(cpu.usage, Some(79));
         assert_eq!(
@@ -283,7 +283,7 @@ mod tests {
     }
 
     #[test]
-    fn t15_requests_and_limits_truncate_against_allocatable() {
+    fn requests_and_limits_truncate_against_allocatable() {
         let cpu = NodeResource {
             capacity: m("4"),
             allocatable: m("3920m"),

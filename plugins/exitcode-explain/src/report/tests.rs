@@ -290,7 +290,7 @@ fn exit_139_is_a_segfault_and_134_an_abort() {
 }
 
 #[test]
-fn t21_exit_127_is_command_not_found_and_shows_the_command() {
+fn exit_127_is_command_not_found_and_shows_the_command() {
     let mut t = terminated(127, "Error");
     t.message = Some("/bin/bash: /tmp/test.sh: No such file or directory".into());
     let r = report(&pod(), &crashed(t), Some(&node()));
@@ -324,7 +324,7 @@ fn exit_126_is_not_executable() {
 }
 
 #[test]
-fn t21_exit_1_with_exec_format_error_compares_architectures() {
+fn exit_1_with_exec_format_error_compares_architectures() {
     let mut c = crashed(terminated(1, "Error"));
     c.image = "registry.example.com/app:1.2-amd64".into();
     let mut p = pod();
@@ -362,7 +362,7 @@ fn exit_1_with_an_image_named_for_another_arch_is_a_likely_mismatch() {
 }
 
 #[test]
-fn t21_port_conflict() {
+fn port_conflict() {
     let mut t = terminated(1, "Error");
     t.message =
         Some("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)".into());
@@ -372,7 +372,7 @@ fn t21_port_conflict() {
 }
 
 #[test]
-fn t19_exit_255_ran_3m38s() {
+fn exit_255_ran_3m38s() {
     let r = report(&pod(), &crashed(terminated(255, "Error")), Some(&node()));
     assert_eq!(r.verdict.kind, Kind::OutOfRange);
     assert!(r.verdict.summary.contains("exit(-1)"));
@@ -388,7 +388,7 @@ fn t19_exit_255_ran_3m38s() {
 }
 
 #[test]
-fn t21_back_off_stage_from_the_kubelet_message() {
+fn back_off_stage_from_the_kubelet_message() {
     let r = report(&pod(), &crashed(terminated(1, "Error")), Some(&node()));
     let b = r.back_off.expect("back-off");
     assert_eq!((b.delay_seconds, b.stage, b.source), (10, 1, "kubelet"));

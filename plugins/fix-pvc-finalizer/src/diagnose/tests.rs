@@ -61,7 +61,7 @@ fn run(inv: &Inventory, namespace: Option<&str>, named: &[Named]) -> Vec<Finding
 }
 
 #[test]
-fn t4_stale_attachment_resolves_pod_claim_volume_attachment() {
+fn stale_attachment_resolves_pod_claim_volume_attachment() {
     let inv = t4();
     // Starting from the pod, as the FAQ does.
     let findings = run(
@@ -126,7 +126,7 @@ fn t4_stale_attachment_resolves_pod_claim_volume_attachment() {
 }
 
 #[test]
-fn t4_negative_node_still_exists() {
+fn an_attachment_whose_node_still_exists_is_not_stale() {
     let mut inv = t4();
     inv.nodes.push(node("i-5n8osu8t", true));
     let findings = run(&inv, None, &[Named::Attachment(VA.into())]);
@@ -139,7 +139,7 @@ fn t4_negative_node_still_exists() {
 }
 
 #[test]
-fn t5_claim_held_by_a_running_pod_names_the_pod() {
+fn claim_held_by_a_running_pod_names_the_pod() {
     let inv = Inventory {
         claims: vec![
             claim("db", "data-mysql-0")
@@ -189,7 +189,7 @@ fn t5_claim_held_by_a_running_pod_names_the_pod() {
 }
 
 #[test]
-fn t5_claim_with_no_pod_blames_the_controller_and_is_fixable() {
+fn claim_with_no_pod_blames_the_controller_and_is_fixable() {
     let inv = Inventory {
         claims: vec![claim("db", "data").terminating(&[PVC_PROTECTION])],
         ..Inventory::default()
@@ -205,7 +205,7 @@ fn t5_claim_with_no_pod_blames_the_controller_and_is_fixable() {
 }
 
 #[test]
-fn t5_volume_stuck_after_its_claim_is_gone() {
+fn volume_stuck_after_its_claim_is_gone() {
     let inv = Inventory {
         volumes: vec![
             volume("pv1")
