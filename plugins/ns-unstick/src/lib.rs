@@ -82,10 +82,6 @@ pub async fn run(cli: Cli) -> Result<Exit> {
     if cli.namespaces.is_empty() && !cli.all {
         return list::list_terminating(&kube, cli.exit_code, &mut printer).await;
     }
-    if cli.all && !cli.wants_fix() && cli.wait.is_none() {
-        let concurrency = cli.mutation.concurrency.concurrency;
-        return scan_run::run(&kube, concurrency, &cancel, &mut printer).await;
-    }
     let ctx = Context {
         kube: &kube,
         mutation: &cli.mutation,
@@ -94,6 +90,9 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         fixing: cli.wants_fix(),
         exit_code: cli.exit_code,
     };
+    if cli.all && !cli.wants_fix() && cli.wait.is_none() {
+        return drive(&scan_run::AllStuck, &ctx, &mut printer).await;
+    }
     if cli.namespaces.iter().any(|a| a.contains('/')) {
         let refs = object_run::refs(&cli)?;
         let command = object_run::Objects { cli: &cli, refs };

@@ -5,9 +5,10 @@
 use std::collections::BTreeSet;
 
 use firstaid::concurrency::bounded;
+use firstaid::driver::{Command, Context};
 use firstaid::k8s::Timestamp;
 use firstaid::output::{Column, Table};
-use firstaid::{Cancel, Exit, Kube, Printer, Result};
+use firstaid::{Printer, Report, Result};
 use serde::Serialize;
 
 use crate::diagnose::{LeftoverFinding, Unsearched};
@@ -41,83 +42,114 @@ fn keep(
     }
 }
 
-pub async fn run(
-    kube: &Kube,
-    concurrency: usize,
-    cancel: &Cancel,
-    printer: &mut Printer,
-) -> Result<Exit> {
-    let client = &kube.client;
-    let (namespaces, discovered, api_services, evidence) = futures::join!(
-        fetch::namespaces(client),
-        discovery::discover(client, concurrency, cancel),
-        fetch::api_services(client),
-        fetch::controller_evidence(kube),
-    );
-    let (namespaces, discovered) = (namespaces?, discovered?);
-    let existing: BTreeSet<String> = namespaces.iter().map(|n| n.name.clone()).collect();
-    // Namespaces were read in full above; every other type is listed here.
-    let types: Vec<&ResourceType> = discovered
-        .types
-        .iter()
-        .chain(
-            discovered
-                .cluster_types
-                .iter()
-                .filter(|t| !(t.group.is_empty() && t.plural == "namespaces")),
+/// `--all` without a fix, as a read-only [`Command`] of the shared driver.
+pub struct AllStuck;
+
+/// What the scan found: stuck objects and orphans by cause, and the types it could not list.
+pub struct Found {
+    items: Vec<Item>,
+    searched_types: usize,
+    unsearched: Vec<Unsearched>,
+}
+
+impl Command for AllStuck {
+    type Found = Found;
+    type Verified = ();
+
+    async fn diagnose(&self, ctx: &Context<'_>, _: &mut Printer) -> Result<Found> {
+        let (kube, cancel) = (ctx.kube, ctx.cancel);
+        let concurrency = ctx.mutation.concurrency.concurrency;
+        let client = &kube.client;
+        let (namespaces, discovered, api_services, evidence) = futures::join!(
+            fetch::namespaces(client),
+            discovery::discover(client, concurrency, cancel),
+            fetch::api_services(client),
+            fetch::controller_evidence(kube),
+        );
+        let (namespaces, discovered) = (namespaces?, discovered?);
+        let existing: BTreeSet<String> = namespaces.iter().map(|n| n.name.clone()).collect();
+        // Namespaces were read in full above; every other type is listed here.
+        let types: Vec<&ResourceType> = discovered
+            .types
+            .iter()
+            .chain(
+                discovered
+                    .cluster_types
+                    .iter()
+                    .filter(|t| !(t.group.is_empty() && t.plural == "namespaces")),
+            )
+            .collect();
+        let lists = bounded(
+            types.iter().copied().cloned(),
+            concurrency,
+            cancel,
+            |ty| async move { fetch::list_metadata(client, None, &ty).await },
         )
-        .collect();
-    let lists = bounded(
-        types.iter().copied().cloned(),
-        concurrency,
-        cancel,
-        |ty| async move { fetch::list_metadata(client, None, &ty).await },
-    )
-    .await;
-    cancel.check()?;
-    let (mut stuck, mut orphans, mut unsearched) = (Vec::new(), Vec::new(), Vec::new());
-    let mut seen = BTreeSet::new();
-    for (ty, result) in lists {
-        match result {
-            Some(Ok(objects)) => {
-                let fresh: Vec<Leftover> = objects
-                    .into_iter()
-                    .filter(|o| seen.insert(o.uid.clone()))
-                    .collect();
-                keep(fresh, &existing, &mut stuck, &mut orphans);
+        .await;
+        cancel.check()?;
+        let (mut stuck, mut orphans, mut unsearched) = (Vec::new(), Vec::new(), Vec::new());
+        let mut seen = BTreeSet::new();
+        for (ty, result) in lists {
+            match result {
+                Some(Ok(objects)) => {
+                    let fresh: Vec<Leftover> = objects
+                        .into_iter()
+                        .filter(|o| seen.insert(o.uid.clone()))
+                        .collect();
+                    keep(fresh, &existing, &mut stuck, &mut orphans);
+                }
+                Some(Err(e)) if e.is_not_found() => {}
+                Some(Err(e)) => unsearched.push(Unsearched {
+                    resource: ty,
+                    reason: e.to_string(),
+                }),
+                None => unsearched.push(Unsearched {
+                    resource: ty,
+                    reason: "not searched: interrupted".into(),
+                }),
             }
-            Some(Err(e)) if e.is_not_found() => {}
-            Some(Err(e)) => unsearched.push(Unsearched {
-                resource: ty,
-                reason: e.to_string(),
-            }),
-            None => unsearched.push(Unsearched {
-                resource: ty,
-                reason: "not searched: interrupted".into(),
-            }),
         }
+        let now = Timestamp::now();
+        let stuck: Vec<LeftoverFinding> = stuck
+            .iter()
+            .map(|o| LeftoverFinding::of(o, &evidence, now))
+            .collect();
+        let api_services = api_services.unwrap_or_default();
+        let unavailable: Vec<_> = api_services.iter().filter(|a| a.is_unavailable()).collect();
+        Ok(Found {
+            items: items(&namespaces, &unavailable, &stuck, &orphans, now),
+            searched_types: types.len() + 1,
+            unsearched,
+        })
     }
-    let now = Timestamp::now();
-    let stuck: Vec<LeftoverFinding> = stuck
-        .iter()
-        .map(|o| LeftoverFinding::of(o, &evidence, now))
-        .collect();
-    let api_services = api_services.unwrap_or_default();
-    let unavailable: Vec<_> = api_services.iter().filter(|a| a.is_unavailable()).collect();
-    let found = items(&namespaces, &unavailable, &stuck, &orphans, now);
-    if printer.format.is_structured() {
-        printer.document(
-            "StuckObjectList",
-            &Document {
-                items: &found,
-                searched_types: types.len() + 1,
-                unsearched: &unsearched,
-            },
-        )?;
-    } else {
-        print(printer, &found, types.len() + 1, &unsearched)?;
+
+    fn render(&self, _: &Context<'_>, found: &Found, printer: &mut Printer) -> Result<()> {
+        print(
+            printer,
+            &found.items,
+            found.searched_types,
+            &found.unsearched,
+        )
     }
-    Ok(Exit::Ok)
+
+    fn found_something(&self, found: &Found) -> bool {
+        !found.items.is_empty()
+    }
+
+    fn document(
+        &self,
+        found: &Found,
+        _: Option<&Report>,
+        _: Option<&()>,
+        printer: &mut Printer,
+    ) -> Result<()> {
+        let document = Document {
+            items: &found.items,
+            searched_types: found.searched_types,
+            unsearched: &found.unsearched,
+        };
+        printer.document("StuckObjectList", &document)
+    }
 }
 
 fn print(
