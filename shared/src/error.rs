@@ -56,8 +56,9 @@ pub enum Error {
     /// text names the files; exits like an unreachable server, since there is none to reach.
     #[error("{0}")]
     NoKubeconfig(String),
-    /// A fix would remove a protection that still protects something.
-    #[error("refusing: {message} (override with {override_flag} if you are sure)")]
+    /// A fix would remove a protection that still protects something. `override_flag` is empty
+    /// when no flag may waive the refusal (the message then says what to do instead).
+    #[error("refusing: {message}{}", override_clause(.override_flag))]
     Unsafe {
         message: String,
         override_flag: String,
@@ -82,6 +83,15 @@ pub enum Error {
     },
     #[error("{0}")]
     Other(String),
+}
+
+/// How a refusal names its override, if it has one.
+fn override_clause(flag: &str) -> String {
+    if flag.is_empty() {
+        String::new()
+    } else {
+        format!(" (override with {flag} if you are sure)")
+    }
 }
 
 fn reason_of(status: &Status) -> &str {

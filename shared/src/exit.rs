@@ -19,7 +19,8 @@ pub enum Exit {
     /// A named object (namespace, pod, PVC, …) does not exist.
     NotFound = 3,
     /// The fix was refused because it would remove a protection that still protects something;
-    /// a separately named override flag is needed.
+    /// a separately named override flag is needed where the refusal names one (some refusals
+    /// have none: the message says what to do first).
     Unsafe = 4,
     /// Nothing was changed because the change was not confirmed (declined, or no TTY and no `--yes`).
     NotConfirmed = 5,
@@ -56,7 +57,7 @@ impl Exit {
         (Exit::NotFound, "named object not found"),
         (
             Exit::Unsafe,
-            "refused: unsafe without the named override flag",
+            "refused as unsafe (without the named override flag, where there is one)",
         ),
         (
             Exit::NotConfirmed,

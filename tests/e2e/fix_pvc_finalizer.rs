@@ -16,21 +16,21 @@ use serde_json::{Value, json};
 
 const PLUGIN: &str = "fix-pvc-finalizer";
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn code(out: &Output) -> i32 {
+pub(crate) fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
 }
 
-fn run(c: &Cluster, args: &[&str]) -> Output {
+pub(crate) fn run(c: &Cluster, args: &[&str]) -> Output {
     let mut full = vec![PLUGIN];
     full.extend_from_slice(args);
     c.kubectl(&full)
 }
 
-fn expect_code(out: &Output, want: i32, what: &str) {
+pub(crate) fn expect_code(out: &Output, want: i32, what: &str) {
     assert_eq!(
         code(out),
         want,
@@ -42,7 +42,7 @@ fn expect_code(out: &Output, want: i32, what: &str) {
 }
 
 /// A static CSI volume (no provisioner, nothing attaches it for real).
-fn static_volume(c: &Cluster, name: &str, reclaim: &str, claim: Option<(&str, &str)>) {
+pub(crate) fn static_volume(c: &Cluster, name: &str, reclaim: &str, claim: Option<(&str, &str)>) {
     let mut spec = json!({
         "capacity": {"storage": "1Gi"},
         "accessModes": ["ReadWriteOnce"],
@@ -59,7 +59,7 @@ fn static_volume(c: &Cluster, name: &str, reclaim: &str, claim: Option<(&str, &s
     );
 }
 
-fn claim(c: &Cluster, ns: &str, name: &str, volume: Option<&str>) {
+pub(crate) fn claim(c: &Cluster, ns: &str, name: &str, volume: Option<&str>) {
     let mut spec = json!({
         "accessModes": ["ReadWriteOnce"],
         "storageClassName": "",
@@ -76,7 +76,7 @@ fn claim(c: &Cluster, ns: &str, name: &str, volume: Option<&str>) {
 }
 
 /// A pod already bound to `node` that mounts `claim` as volume `data`.
-fn pod_on(c: &Cluster, ns: &str, name: &str, node: &str, claim: &str) {
+pub(crate) fn pod_on(c: &Cluster, ns: &str, name: &str, node: &str, claim: &str) {
     c.apply(
         &json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": ns},
                 "spec": {"nodeName": node,
@@ -86,14 +86,27 @@ fn pod_on(c: &Cluster, ns: &str, name: &str, node: &str, claim: &str) {
     );
 }
 
-fn wait_bound(c: &Cluster, ns: &str, claim: &str) {
+/// No kubelet runs: a pod bound to a node is only gone with a force delete.
+pub(crate) fn force_delete_pod(c: &Cluster, ns: &str, name: &str) {
+    c.kubectl_ok(&[
+        "delete",
+        "pod",
+        name,
+        "-n",
+        ns,
+        "--grace-period=0",
+        "--force",
+    ]);
+}
+
+pub(crate) fn wait_bound(c: &Cluster, ns: &str, claim: &str) {
     wait_until(Duration::from_secs(60), "the claim to bind", || {
         c.get("pvc", Some(ns), claim)
             .is_some_and(|p| p["status"]["phase"] == "Bound")
     });
 }
 
-fn finalizers(obj: &Value) -> Vec<String> {
+pub(crate) fn finalizers(obj: &Value) -> Vec<String> {
     obj["metadata"]["finalizers"]
         .as_array()
         .map(|a| {
@@ -160,16 +173,7 @@ fn claim_held_by_a_pod_is_refused_then_released_by_its_controller() {
         .expect("still there");
     assert_eq!(finalizers(&pvc), ["kubernetes.io/pvc-protection"]);
 
-    // No kubelet: a pod bound to a node is only gone with a force delete.
-    c.kubectl_ok(&[
-        "delete",
-        "pod",
-        "mysql-0",
-        "-n",
-        &ns,
-        "--grace-period=0",
-        "--force",
-    ]);
+    force_delete_pod(c, &ns, "mysql-0");
     wait_until(
         Duration::from_secs(60),
         "the controller to release the claim",
@@ -308,15 +312,7 @@ fn stale_attachment_of_a_deleted_node_is_released() {
         "-p",
         r#"{"metadata":{"finalizers":null}}"#,
     ]);
-    c.kubectl_ok(&[
-        "delete",
-        "pod",
-        "nginx-perf-7",
-        "-n",
-        &ns,
-        "--grace-period=0",
-        "--force",
-    ]);
+    force_delete_pod(c, &ns, "nginx-perf-7");
     c.kubectl_ok(&["delete", "node", &new_node, &live_node]);
 }
 

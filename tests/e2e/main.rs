@@ -7,6 +7,7 @@ mod evicted_clean;
 mod exitcode_explain;
 mod exitcode_explain_pull;
 mod fix_pvc_finalizer;
+mod fix_pvc_lost;
 mod ipv6_cidr;
 mod krew;
 mod ns_unstick;

@@ -64,12 +64,12 @@ pub(crate) fn widget_crd(c: &Cluster) -> String {
     group
 }
 
-#[test]
-fn dead_operator_finalizer_is_named_and_removed() {
-    let c = cluster();
+/// A namespace being deleted, held by widget `w1` whose finalizer `<group>/cleanup` nobody
+/// removes. Returns the widgets' group and the namespace.
+fn namespace_held_by_a_dead_widget(c: &Cluster, prefix: &str) -> (String, String) {
     let group = widget_crd(c);
     let finalizer = format!("{group}/cleanup");
-    let ns = c.create_namespace("nsu-dead");
+    let ns = c.create_namespace(prefix);
     c.apply(&format!(
         r#"{{"apiVersion": "{group}/v1", "kind": "Widget",
             "metadata": {{"name": "w1", "namespace": "{ns}", "finalizers": ["{finalizer}"]}}}}"#
@@ -83,6 +83,14 @@ fn dead_operator_finalizer_is_named_and_removed() {
                 .is_some_and(|w| w["metadata"]["deletionTimestamp"].is_string())
         },
     );
+    (group, ns)
+}
+
+#[test]
+fn dead_operator_finalizer_is_named_and_removed() {
+    let c = cluster();
+    let (group, ns) = namespace_held_by_a_dead_widget(c, "nsu-dead");
+    let finalizer = format!("{group}/cleanup");
 
     // Diagnosis: the object, its finalizer, and why it is dead.
     let out = c.kubectl(&["ns-unstick", &ns, "-o", "json"]);
@@ -139,6 +147,46 @@ fn dead_operator_finalizer_is_named_and_removed() {
     assert_eq!(saved[0]["metadata"]["finalizers"][0], finalizer.as_str());
     assert!(saved[0]["metadata"]["deletionTimestamp"].is_string());
     c.kubectl_ok(&["delete", "crd", &format!("widgets.{group}"), "--wait=false"]);
+}
+
+/// A script reviews the plan (`--dry-run -o json`), a leftover changes, and the reviewed digest no
+/// longer applies: exit 5 naming the changed object, nothing changed. The fresh digest applies.
+#[test]
+fn a_leftover_changed_after_review_voids_the_reviewed_plan() {
+    let c = cluster();
+    let (group, ns) = namespace_held_by_a_dead_widget(c, "nsu-digest");
+    let finalizer = format!("{group}/cleanup");
+    let widgets = format!("widgets.{group}");
+    let digest = |what: &str| {
+        let out = c.kubectl(&["ns-unstick", &ns, "--dry-run", "-o", "json"]);
+        assert_eq!(code(&out), 0, "{what}: {}", stderr(&out));
+        json_of(&out)["result"]["planDigest"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{what}: no planDigest in {}", stdout(&out)))
+            .to_owned()
+    };
+    let reviewed = digest("plan");
+    c.kubectl_ok(&["label", &widgets, "w1", "-n", &ns, "reviewed=no"]);
+
+    let out = c.kubectl(&["ns-unstick", &ns, "--confirm-plan", &reviewed]);
+    assert_eq!(code(&out), 5, "{}\n{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("the plan changed since"), "{err}");
+    let step = format!("remove finalizer {finalizer} {group}/v1 widgets {ns}/w1");
+    assert!(
+        err.contains(&format!("  - {step}")) && err.contains(&format!("  + {step}")),
+        "the changed widget is named on both sides: {err}"
+    );
+    let w = c.get(&widgets, Some(&ns), "w1").expect("untouched");
+    assert_eq!(w["metadata"]["finalizers"][0], finalizer.as_str());
+    assert!(c.exists("namespace", None, &ns));
+
+    let current = digest("fresh plan");
+    assert_ne!(current, reviewed);
+    let out = c.kubectl(&["ns-unstick", &ns, "--confirm-plan", &current, "--wait=90s"]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(!c.exists("namespace", None, &ns));
+    c.kubectl_ok(&["delete", "crd", &widgets, "--wait=false"]);
 }
 
 #[test]
@@ -312,6 +360,19 @@ fn without_controller_manager_force_finalize_is_the_last_resort() {
     ]);
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
     assert!(!c.exists("namespace", None, "reused"));
+    // Until then it is an orphan, which `--all` lists with the command that removes it.
+    let doc = json_of(&c.kubectl(&["ns-unstick", "--all", "-o", "json"]));
+    let orphan = doc["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["object"] == "reused/configmap/survivor")
+        .unwrap_or_else(|| panic!("the orphan is not listed: {doc}"));
+    assert_eq!(orphan["group"], "orphans", "{orphan}");
+    assert_eq!(
+        orphan["command"], "kubectl delete configmap/survivor -n reused",
+        "{orphan}"
+    );
     c.kubectl_ok(&["create", "namespace", "reused"]);
     assert!(
         c.exists("configmap", Some("reused"), "survivor"),

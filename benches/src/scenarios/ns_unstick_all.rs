@@ -9,6 +9,13 @@ use crate::harness::Bench;
 
 /// Times `--all` and its kubectl equivalent; the scan must name the stuck namespace.
 pub fn measure_all(b: &Bench, stuck_namespace: &str) -> anyhow::Result<()> {
+    let types = b
+        .cluster
+        .kubectl_ok(&["api-resources", "--verbs=list", "-o", "name"]);
+    println!(
+        "  {} listable resource types in all (namespaced and cluster-scoped), each listed by --all",
+        types.lines().count()
+    );
     let out = b.plugin("ns-unstick", &["--all"]).output()?;
     let text = String::from_utf8_lossy(&out.stdout);
     anyhow::ensure!(

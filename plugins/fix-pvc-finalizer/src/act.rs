@@ -128,7 +128,8 @@ fn target_of(f: &Finding, index: &Index) -> Option<Target> {
 pub struct Refusal {
     pub object: String,
     pub message: String,
-    pub override_flag: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub override_flag: Option<String>,
 }
 
 /// The refusals as the error the run ends with (exit 4, naming every override that would allow
@@ -137,7 +138,10 @@ pub fn refusal_error(refused: &[Refusal]) -> Option<firstaid::Error> {
     if refused.is_empty() {
         return None;
     }
-    let mut flags: Vec<&str> = refused.iter().map(|r| r.override_flag.as_str()).collect();
+    let mut flags: Vec<&str> = refused
+        .iter()
+        .filter_map(|r| r.override_flag.as_deref())
+        .collect();
     flags.sort_unstable();
     flags.dedup();
     let message = refused

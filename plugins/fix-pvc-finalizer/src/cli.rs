@@ -17,6 +17,10 @@ use firstaid::{AllNamespacesArg, KubeArgs, MutationArgs, OutputArgs};
 /// protection of a claim a pod still uses, or of an attachment whose node can still detach it,
 /// unless you name the override.
 ///
+/// Claims in phase Lost (their volume was deleted) are listed too, with what the volume's
+/// reclaim policy meant for the data and the command that re-creates the claim; --fix deletes a
+/// Lost claim (backed up first) only when no pod uses it.
+///
 /// Objects: NAME (a PVC in the namespace), pvc/NAME, pv/NAME, volumeattachment/NAME, or pod/NAME
 /// (follows the pod's claims to their volumes and attachments).
 #[derive(Parser, Debug, Clone)]

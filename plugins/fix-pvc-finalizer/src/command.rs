@@ -63,12 +63,15 @@ impl Command for FixPvc {
             None
         };
         let mut inventory = fetch::inventory(kube, list_namespace, &self.named).await?;
-        let event_namespaces = {
+        let (event_namespaces, lost_volumes) = {
             let index = Index::new(&inventory);
             let subjects = diagnose::select(&index, &scope)?;
-            diagnose::event_namespaces(&subjects, &index)
+            (
+                diagnose::event_namespaces(&subjects, &index),
+                diagnose::lost_volumes(subjects.claims.iter().copied()),
+            )
         };
-        inventory.events = fetch::warning_events(kube, &event_namespaces).await?;
+        inventory.events = fetch::events(kube, &event_namespaces, &lost_volumes).await?;
 
         let now = Timestamp::now();
         let index = Index::new(&inventory);

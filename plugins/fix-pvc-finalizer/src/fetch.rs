@@ -86,8 +86,40 @@ async fn optional<K>(list: impl Future<Output = Result<Vec<K>>>) -> Result<Vec<K
     }
 }
 
+/// Warning events in these namespaces, and every event about these (deleted) volumes, once each.
+pub async fn events(kube: &Kube, namespaces: &[String], volumes: &[String]) -> Result<Vec<Event>> {
+    let (mut events, about_volumes) = futures::try_join!(
+        warning_events(kube, namespaces),
+        volume_events(kube, volumes)
+    )?;
+    let seen: std::collections::HashSet<Option<String>> =
+        events.iter().map(|e| e.metadata.uid.clone()).collect();
+    events.extend(
+        about_volumes
+            .into_iter()
+            .filter(|e| !seen.contains(&e.metadata.uid)),
+    );
+    Ok(events)
+}
+
+/// Every event about the PersistentVolumes of these names, Normal ones included: the volume
+/// controller's reclaim events (VolumeDelete, VolumeRecycled, …) are what is left to tell what
+/// became of a deleted volume's data. Selected by name, as its uid is gone with it.
+async fn volume_events(kube: &Kube, names: &[String]) -> Result<Vec<Event>> {
+    let api: Api<Event> = Api::all(kube.client.clone());
+    let lists = futures::future::try_join_all(names.iter().map(|name| {
+        let params = ListParams::default().fields(&format!(
+            "involvedObject.kind=PersistentVolume,involvedObject.name={name}"
+        ));
+        let api = &api;
+        async move { optional(list_all::<Event>(api, &params)).await }
+    }))
+    .await?;
+    Ok(lists.into_iter().flatten().collect())
+}
+
 /// Warning events in these namespaces (FailedMount, FailedAttachVolume, …).
-pub async fn warning_events(kube: &Kube, namespaces: &[String]) -> Result<Vec<Event>> {
+async fn warning_events(kube: &Kube, namespaces: &[String]) -> Result<Vec<Event>> {
     let params = ListParams::default().fields("type=Warning");
     if namespaces.is_empty() {
         return Ok(Vec::new());

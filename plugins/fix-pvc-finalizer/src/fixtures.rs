@@ -130,6 +130,8 @@ pub trait ClaimExt: Sized {
     fn bound_to(self, pv: &str) -> Self;
     fn owned_by(self, pod: &Pod) -> Self;
     fn pending(self, storage_class: Option<&str>) -> Self;
+    /// Bound to `pv` once, now in phase Lost (the volume was deleted).
+    fn lost(self, pv: &str) -> Self;
 }
 
 impl ClaimExt for PersistentVolumeClaim {
@@ -167,6 +169,13 @@ impl ClaimExt for PersistentVolumeClaim {
             block_owner_deletion: Some(true),
         }]);
         self
+    }
+    fn lost(self, pv: &str) -> Self {
+        let mut c = self.bound_to(pv);
+        if let Some(status) = c.status.as_mut() {
+            status.phase = Some("Lost".into());
+        }
+        c
     }
     fn pending(mut self, storage_class: Option<&str>) -> Self {
         self.spec
@@ -314,6 +323,26 @@ pub fn event(about: &Pod, reason: &str, message: &str, count: i32) -> Event {
         count: Some(count),
         type_: Some("Warning".into()),
         last_timestamp: Some(ago(51)),
+        ..Event::default()
+    }
+}
+
+/// An event the volume controller recorded about PersistentVolume `pv` (in `default`, where
+/// events of cluster-scoped objects go).
+pub fn volume_event(pv: &str, reason: &str, message: &str) -> Event {
+    Event {
+        metadata: meta(Some("default"), &format!("{pv}.{reason}")),
+        involved_object: ObjectReference {
+            kind: Some("PersistentVolume".into()),
+            name: Some(pv.into()),
+            uid: Some(format!("uid-{pv}")),
+            ..ObjectReference::default()
+        },
+        reason: Some(reason.into()),
+        message: Some(message.into()),
+        count: Some(1),
+        type_: Some("Warning".into()),
+        last_timestamp: Some(ago(600)),
         ..Event::default()
     }
 }

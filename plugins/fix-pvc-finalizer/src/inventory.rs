@@ -100,6 +100,8 @@ pub struct Index<'a> {
     users: HashMap<(&'a str, String), Vec<(&'a Pod, ClaimUse)>>,
     nodes: HashMap<&'a str, NodePresence>,
     events: HashMap<&'a str, Vec<&'a Event>>,
+    /// Events about PersistentVolumes by name: a deleted volume's uid is known nowhere else.
+    volume_events: HashMap<&'a str, Vec<&'a Event>>,
 }
 
 impl<'a> Index<'a> {
@@ -140,9 +142,16 @@ impl<'a> Index<'a> {
             })
             .collect();
         let mut events: HashMap<&str, Vec<&Event>> = HashMap::new();
+        let mut volume_events: HashMap<&str, Vec<&Event>> = HashMap::new();
         for event in &inv.events {
-            if let Some(uid) = event.involved_object.uid.as_deref() {
+            let about = &event.involved_object;
+            if let Some(uid) = about.uid.as_deref() {
                 events.entry(uid).or_default().push(event);
+            }
+            if let (Some("PersistentVolume"), Some(name)) =
+                (about.kind.as_deref(), about.name.as_deref())
+            {
+                volume_events.entry(name).or_default().push(event);
             }
         }
         Index {
@@ -153,6 +162,7 @@ impl<'a> Index<'a> {
             users,
             nodes,
             events,
+            volume_events,
         }
     }
 
@@ -211,13 +221,19 @@ impl<'a> Index<'a> {
 
     /// Warning events about the object with this uid, newest first.
     pub fn events_of(&self, uid: Option<&str>) -> Vec<&'a Event> {
-        let mut events: Vec<&Event> = uid
-            .and_then(|u| self.events.get(u))
-            .cloned()
-            .unwrap_or_default();
-        events.sort_by_key(|e| std::cmp::Reverse(firstaid::k8s::time::event_last_seen(e)));
-        events
+        newest_first(uid.and_then(|u| self.events.get(u)))
     }
+
+    /// Events about the PersistentVolume of this name (of any incarnation), newest first.
+    pub fn volume_events(&self, name: &str) -> Vec<&'a Event> {
+        newest_first(self.volume_events.get(name))
+    }
+}
+
+fn newest_first<'a>(events: Option<&Vec<&'a Event>>) -> Vec<&'a Event> {
+    let mut events = events.cloned().unwrap_or_default();
+    events.sort_by_key(|e| std::cmp::Reverse(firstaid::k8s::time::event_last_seen(e)));
+    events
 }
 
 #[cfg(test)]

@@ -17,14 +17,17 @@ use firstaid::k8s::age;
 /// - `namespace`: the namespace looked at; absent with `-A`.
 /// - `items[]`: one per stuck (or named) object — `kind` (PersistentVolumeClaim,
 ///   PersistentVolume, VolumeAttachment), `namespace`, `name`, `uid`, `status` (Terminating,
-///   Orphaned, or the phase), `deletionTimestamp`, `finalizers[]` (`name`, `removedBy`,
+///   Orphaned, Lost, or the phase), `deletionTimestamp`, `finalizers[]` (`name`, `removedBy`,
 ///   `fixRemoves`), `summary`, `decision` (`decision`: release | refuse | leave, with
 ///   `finalizers`, `deleteFirst`, `forceDeletePods` / `message`, `overrideFlag` / `reason`),
 ///   `pods[]` (claims: every pod naming it, with `node`, `nodeState`, `phase`, `status`, `kind`:
 ///   active | terminating | finished | shutDown | onVanishedNode | unscheduled), `volume`
 ///   (`name`, `phase`, `reclaimPolicy`, `storageClass`, `driver`, `volumeHandle`), `claim`,
 ///   `attachments[]` (`name`, `attacher`, `node`, `nodeState`, `attached`, `terminating`,
-///   `detachError`), `waitingPods[]` (with `events[]`), `evidence[]`, `advice[]`, `warnings[]`.
+///   `detachError`), `waitingPods[]` (with `events[]`), `lost` (a claim in phase Lost:
+///   `volume`, `reclaimPolicy` and `reclaimPolicyFrom` when still known, `recreate`: the command
+///   that creates a fresh claim like it), `evidence[]`, `advice[]`, `warnings[]`. A refusal no
+///   flag waives has no `overrideFlag`.
 /// - `problems[]`: other volume failures found (`kind`: MultiAttach, NodeAffinityConflict,
 ///   NoDefaultStorageClass, MissingStorageClass; `namespace`, `claim`, `message`, `advice`).
 /// - With `--fix`: `plan` (steps and warnings), `result` (the shared Applier report),
@@ -68,9 +71,11 @@ fn fix_cell(decision: &Decision) -> Cell {
             }
             Cell::toned(parts.join(", then "), Tone::Good)
         }
-        Decision::Refuse { override_flag, .. } => {
-            Cell::toned(format!("refused (needs {override_flag})"), Tone::Bad)
-        }
+        Decision::Refuse {
+            override_flag: Some(flag),
+            ..
+        } => Cell::toned(format!("refused (needs {flag})"), Tone::Bad),
+        Decision::Refuse { .. } => Cell::toned("refused", Tone::Bad),
         Decision::Leave { .. } => Cell::toned("none", Tone::Dim),
     }
 }

@@ -15,6 +15,8 @@ use crate::finalizers::{Family, family};
 use crate::inventory::{Index, name_of, namespace_of};
 use firstaid::k8s::NodePresence;
 
+pub mod lost;
+
 pub const FORCE_IN_USE: &str = "--force-in-use";
 pub const FORCE_ATTACHED: &str = "--force-attached";
 
@@ -130,11 +132,13 @@ pub enum Decision {
         delete_first: bool,
         force_delete_pods: Vec<PodFacts>,
     },
-    /// Unsafe: something still depends on the protection.
+    /// Unsafe: something still depends on the protection. `override_flag` waives it; `None`
+    /// when nothing should (the message says what to do first).
     #[serde(rename_all = "camelCase")]
     Refuse {
         message: String,
-        override_flag: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        override_flag: Option<String>,
     },
     /// Nothing for this tool to remove.
     Leave { reason: String },
@@ -177,9 +181,13 @@ fn leave_others(list: &[String]) -> Decision {
 }
 
 /// A claim being deleted may lose `kubernetes.io/pvc-protection` when no pod that is running or
-/// could still run uses it. Pods on vanished nodes are force-deleted first.
+/// could still run uses it. Pods on vanished nodes are force-deleted first. A claim not being
+/// deleted is left alone, unless it is Lost ([`lost::rule`]).
 pub fn claim_rule(claim: &PersistentVolumeClaim, index: &Index, o: Overrides) -> Decision {
     if claim.metadata.deletion_timestamp.is_none() {
+        if lost::is_lost(claim) {
+            return lost::rule(claim, index);
+        }
         return Decision::Leave {
             reason: "not being deleted: its protection is doing its job".into(),
         };
@@ -200,7 +208,7 @@ pub fn claim_rule(claim: &PersistentVolumeClaim, index: &Index, o: Overrides) ->
                 name_of(&claim.metadata),
                 who.join(", ")
             ),
-            override_flag: FORCE_IN_USE.into(),
+            override_flag: Some(FORCE_IN_USE.into()),
         };
     }
     Decision::Release {
@@ -253,7 +261,7 @@ pub fn volume_rule(pv: &PersistentVolume, index: &Index, o: Overrides) -> Decisi
                 namespace_of(&claim.metadata),
                 name_of(&claim.metadata)
             ),
-            override_flag: FORCE_IN_USE.into(),
+            override_flag: Some(FORCE_IN_USE.into()),
         };
     }
     if !o.force_attached {
@@ -276,7 +284,7 @@ pub fn volume_rule(pv: &PersistentVolume, index: &Index, o: Overrides) -> Decisi
                     name_of(&pv.metadata),
                     attached.join(", ")
                 ),
-                override_flag: FORCE_ATTACHED.into(),
+                override_flag: Some(FORCE_ATTACHED.into()),
             };
         }
     }
@@ -308,7 +316,7 @@ pub fn attachment_rule(va: &VolumeAttachment, index: &Index, o: Overrides) -> De
                     va.spec.node_name,
                     node.describe()
                 ),
-                override_flag: FORCE_ATTACHED.into(),
+                override_flag: Some(FORCE_ATTACHED.into()),
             };
         }
     }
@@ -348,7 +356,7 @@ mod tests {
                 message,
                 override_flag,
             } => {
-                assert_eq!(override_flag, flag);
+                assert_eq!(override_flag.as_deref(), Some(flag));
                 assert!(message.contains(needle), "{message}");
             }
             other => panic!("expected a refusal, got {other:?}"),

@@ -35,6 +35,11 @@ pub const PHASE_LEFTOVERS: u8 = 2;
 pub const PHASE_FINALIZE: u8 = 3;
 pub const PHASE_NAMESPACE_FINALIZERS: u8 = 4;
 
+/// A uid or resourceVersion as read; empty when the list did not carry one (a fixture).
+pub fn known(value: &str) -> Option<String> {
+    Some(value.to_owned()).filter(|v| !v.is_empty())
+}
+
 fn api_service_target(a: &ApiServiceState) -> Target {
     Target {
         group: "apiregistration.k8s.io".into(),
@@ -43,8 +48,8 @@ fn api_service_target(a: &ApiServiceState) -> Target {
         plural: "apiservices".into(),
         namespace: None,
         name: a.name.clone(),
-        uid: Some(a.uid.clone()).filter(|u| !u.is_empty()),
-        resource_version: None,
+        uid: known(&a.uid),
+        resource_version: known(&a.resource_version),
     }
 }
 
@@ -58,8 +63,8 @@ pub fn leftover_target(l: &Leftover) -> Target {
         plural: ty.plural.clone(),
         namespace: Some(l.namespace.clone()).filter(|n| !n.is_empty()),
         name: l.name.clone(),
-        uid: Some(l.uid.clone()).filter(|u| !u.is_empty()),
-        resource_version: None,
+        uid: known(&l.uid),
+        resource_version: known(&l.resource_version),
     }
 }
 
@@ -71,8 +76,8 @@ pub fn namespace_target(d: &Diagnosis) -> Target {
         plural: "namespaces".into(),
         namespace: None,
         name: d.namespace.name.clone(),
-        uid: Some(d.namespace.uid.clone()).filter(|u| !u.is_empty()),
-        resource_version: None,
+        uid: known(&d.namespace.uid),
+        resource_version: known(&d.namespace.resource_version),
     }
 }
 

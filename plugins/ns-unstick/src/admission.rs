@@ -11,6 +11,7 @@ use firstaid::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::act::known;
 use crate::diagnose::{Blocker, Cause, Diagnosis, list_some};
 use crate::webhooks::{Intercepts, Request, Webhook, address_of, named_in};
 
@@ -343,8 +344,8 @@ fn delete_step(w: &Webhook, why: String) -> Step {
             plural: format!("{}s", w.configuration_kind.to_lowercase()),
             namespace: None,
             name: w.configuration.clone(),
-            uid: Some(w.configuration_uid.clone()).filter(|u| !u.is_empty()),
-            resource_version: None,
+            uid: known(&w.configuration_uid),
+            resource_version: known(&w.configuration_resource_version),
         },
         Action::Delete {
             grace_period_seconds: None,

@@ -575,6 +575,7 @@ mod tests {
         NamespaceState {
             name: "rdbms".into(),
             uid: "29067ddf-56d7-4cce-afa3-1fdbbb221ab1".into(),
+            resource_version: "7".into(),
             phase: "Terminating".into(),
             created: Some(t("2019-10-14T12:17:44Z")),
             deletion_timestamp: Some(t("2019-10-14T12:30:27Z")),
@@ -613,6 +614,7 @@ mod tests {
             namespace: "rdbms".into(),
             name: name.into(),
             uid: format!("uid-{name}"),
+            resource_version: "7".into(),
             created: None,
             deletion_timestamp: deleting.then(|| t("2019-10-14T12:30:28Z")),
             finalizers: finalizers.iter().map(|f| (*f).to_owned()).collect(),
@@ -688,6 +690,7 @@ mod tests {
         let api = ApiServiceState {
             name: "v1beta1.metrics.k8s.io".into(),
             uid: "u".into(),
+            resource_version: "7".into(),
             group: "metrics.k8s.io".into(),
             version: "v1beta1".into(),
             service: Some(firstaid::k8s::ServiceRef::new(

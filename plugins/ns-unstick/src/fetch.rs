@@ -28,6 +28,7 @@ pub fn namespace_state(ns: &Namespace) -> NamespaceState {
     NamespaceState {
         name: ns.name_any(),
         uid: ns.metadata.uid.clone().unwrap_or_default(),
+        resource_version: ns.metadata.resource_version.clone().unwrap_or_default(),
         phase: status
             .and_then(|s| s.phase.clone())
             .unwrap_or_else(|| "Active".into()),
@@ -63,6 +64,7 @@ fn leftover(ty: &ResourceType, meta: &ObjectMeta) -> Leftover {
         namespace: meta.namespace.clone().unwrap_or_default(),
         name: meta.name.clone().unwrap_or_default(),
         uid: meta.uid.clone().unwrap_or_default(),
+        resource_version: meta.resource_version.clone().unwrap_or_default(),
         created: time(meta.creation_timestamp.as_ref()),
         deletion_timestamp: time(meta.deletion_timestamp.as_ref()),
         finalizers: meta.finalizers.clone().unwrap_or_default(),

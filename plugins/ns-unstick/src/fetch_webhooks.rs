@@ -20,6 +20,7 @@ struct Configuration {
     kind: &'static str,
     name: String,
     uid: String,
+    resource_version: String,
     webhooks: Vec<Value>,
 }
 
@@ -32,6 +33,7 @@ fn configuration<K: ResourceExt>(
         kind,
         name: object.name_any(),
         uid: object.uid().unwrap_or_default(),
+        resource_version: object.resource_version().unwrap_or_default(),
         webhooks,
     }
 }
@@ -118,6 +120,7 @@ fn webhook(
         configuration_kind: c.kind.into(),
         configuration: c.name.clone(),
         configuration_uid: c.uid.clone(),
+        configuration_resource_version: c.resource_version.clone(),
         name: hook["name"].as_str().unwrap_or_default().to_owned(),
         spec: serde_json::from_value::<WebhookSpec>(hook.clone()).unwrap_or_default(),
         backend,

@@ -58,6 +58,9 @@ pub struct Condition {
 pub struct NamespaceState {
     pub name: String,
     pub uid: String,
+    /// What the plan's digest binds a change of the namespace to (not shown).
+    #[serde(skip)]
+    pub resource_version: String,
     pub phase: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<Timestamp>,
@@ -92,6 +95,9 @@ pub struct Leftover {
     pub namespace: String,
     pub name: String,
     pub uid: String,
+    /// What the plan's digest binds a change of the object to (not shown).
+    #[serde(skip)]
+    pub resource_version: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]

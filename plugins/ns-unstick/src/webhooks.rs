@@ -23,6 +23,9 @@ pub struct Webhook {
     pub configuration_kind: String,
     pub configuration: String,
     pub configuration_uid: String,
+    /// What the plan's digest binds a deletion of the configuration to (not shown).
+    #[serde(skip)]
+    pub configuration_resource_version: String,
     /// The webhook's own name (`webhooks[].name`), which the server's errors quote.
     pub name: String,
     pub spec: WebhookSpec,
@@ -261,6 +264,7 @@ pub mod fixtures {
             configuration_kind: "ValidatingWebhookConfiguration".into(),
             configuration: format!("{name}-config"),
             configuration_uid: format!("uid-{name}"),
+            configuration_resource_version: "1".into(),
             name: name.into(),
             spec: WebhookSpec {
                 rules: vec![Rule {

@@ -172,7 +172,9 @@ async fn explain_failure(kube: &Kube, error: &Error, resource: &str) -> MetricsI
     let api: Api<APIService> = Api::all(kube.client.clone());
     let state = match api.get_opt(APISERVICE).await {
         Ok(None) => ApiServiceState::Absent,
-        Ok(Some(svc)) => ApiServiceState::Present(firstaid::k8s::ApiServiceState::of(&svc)),
+        Ok(Some(svc)) => {
+            ApiServiceState::Present(Box::new(firstaid::k8s::ApiServiceState::of(&svc)))
+        }
         Err(e) => ApiServiceState::Unknown(Error::from(e).to_string()),
     };
     explain(error, resource, &state)

@@ -38,7 +38,7 @@ impl MetricsInfo {
 pub enum ApiServiceState {
     Absent,
     /// Exists, with its `Available` condition.
-    Present(firstaid::k8s::ApiServiceState),
+    Present(Box<firstaid::k8s::ApiServiceState>),
     /// Could not be read (e.g. RBAC); the text says why.
     Unknown(String),
 }
@@ -106,16 +106,17 @@ mod tests {
         message: &str,
         service: Option<ServiceRef>,
     ) -> ApiServiceState {
-        ApiServiceState::Present(firstaid::k8s::ApiServiceState {
+        ApiServiceState::Present(Box::new(firstaid::k8s::ApiServiceState {
             name: APISERVICE.into(),
             uid: String::new(),
+            resource_version: String::new(),
             group: "metrics.k8s.io".into(),
             version: "v1beta1".into(),
             service,
             available,
             reason: reason.into(),
             message: message.into(),
-        })
+        }))
     }
 
     fn status(code: u16, reason: &str, message: &str) -> Error {

@@ -135,6 +135,9 @@ pub fn ready_endpoints(slices: &[EndpointSlice]) -> usize {
 pub struct ApiServiceState {
     pub name: String,
     pub uid: String,
+    /// What a plan's digest binds a change of the APIService to (not shown).
+    #[serde(skip)]
+    pub resource_version: String,
     pub group: String,
     pub version: String,
     /// The backing Service (`namespace/name:port`); `None` for APIs kube-apiserver serves itself.
@@ -157,6 +160,7 @@ impl ApiServiceState {
         ApiServiceState {
             name: a.metadata.name.clone().unwrap_or_default(),
             uid: a.metadata.uid.clone().unwrap_or_default(),
+            resource_version: a.metadata.resource_version.clone().unwrap_or_default(),
             group: spec.and_then(|s| s.group.clone()).unwrap_or_default(),
             version: spec.and_then(|s| s.version.clone()).unwrap_or_default(),
             service: spec.and_then(|s| s.service.as_ref()).map(|svc| {

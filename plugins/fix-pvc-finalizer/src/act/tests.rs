@@ -17,6 +17,28 @@ fn findings(inv: &Inventory, o: Overrides) -> Vec<Finding> {
     diagnose(&index, &subjects, o, firstaid::k8s::Timestamp::now())
 }
 
+/// `(phase, object, action)` of each step, in the order they run.
+fn steps(plan: &Plan) -> Vec<(u8, String, String)> {
+    plan.ordered()
+        .iter()
+        .map(|s| (s.phase, s.target.display(), s.action.describe()))
+        .collect()
+}
+
+/// The guard lets `step` through on `inv`, and stops it once a pod on a live node uses the claim.
+fn stopped_by_a_late_pod(step: &Step, current: &Value, mut inv: Inventory, phase: &str) {
+    assert_eq!(
+        recheck(step, current, &Index::new(&inv), Overrides::default()),
+        None
+    );
+    // Between the diagnosis and the apply, a pod was bound to a live node with that claim.
+    inv.pods
+        .push(pod("db", "late", Some("n1"), phase).with_claim("d", "data"));
+    let reason =
+        recheck(step, current, &Index::new(&inv), Overrides::default()).expect("must stop");
+    assert!(reason.contains("pod db/late"), "{reason}");
+}
+
 #[test]
 fn plan_orders_force_deletes_then_claims_then_volumes() {
     let inv = Inventory {
@@ -38,13 +60,8 @@ fn plan_orders_force_deletes_then_claims_then_volumes() {
     let f = findings(&inv, Overrides::default());
     let index = Index::new(&inv);
     let plan = plan(&f, &index);
-    let steps: Vec<(u8, String, String)> = plan
-        .ordered()
-        .iter()
-        .map(|s| (s.phase, s.target.display(), s.action.describe()))
-        .collect();
     assert_eq!(
-        steps,
+        steps(&plan),
         [
             (
                 0,
@@ -93,7 +110,7 @@ fn refused_objects_are_not_planned() {
     assert!(plan(&f, &Index::new(&inv)).is_empty());
     let r = refusals(&f);
     assert_eq!(r.len(), 1);
-    assert_eq!(r[0].override_flag, "--force-in-use");
+    assert_eq!(r[0].override_flag.as_deref(), Some("--force-in-use"));
     assert_eq!(r[0].object, "db/persistentvolumeclaim/data");
     let forced = findings(
         &inv,
@@ -110,7 +127,7 @@ fn refused_objects_are_not_planned() {
 #[test]
 fn guard_stops_a_step_when_a_pod_starts_using_the_claim() {
     let stuck = claim("db", "data").terminating(&[PVC_PROTECTION]);
-    let mut inv = Inventory {
+    let inv = Inventory {
         claims: vec![stuck.clone()],
         nodes: vec![node("n1", true)],
         ..Inventory::default()
@@ -119,26 +136,7 @@ fn guard_stops_a_step_when_a_pod_starts_using_the_claim() {
     let plan = plan(&f, &Index::new(&inv));
     assert_eq!(plan.steps.len(), 1);
     let current = serde_json::to_value(&stuck).expect("json");
-    assert_eq!(
-        recheck(
-            &plan.steps[0],
-            &current,
-            &Index::new(&inv),
-            Overrides::default()
-        ),
-        None
-    );
-    // Between the diagnosis and the apply, a pod was bound to a live node with that claim.
-    inv.pods
-        .push(pod("db", "late", Some("n1"), "Pending").with_claim("d", "data"));
-    let reason = recheck(
-        &plan.steps[0],
-        &current,
-        &Index::new(&inv),
-        Overrides::default(),
-    )
-    .expect("must stop");
-    assert!(reason.contains("pod db/late"), "{reason}");
+    stopped_by_a_late_pod(&plan.steps[0], &current, inv, "Pending");
 }
 
 #[test]
@@ -160,4 +158,32 @@ fn guard_stops_an_attachment_step_when_the_node_returns() {
     )
     .expect("must stop");
     assert!(reason.contains("node n1 still exists"), "{reason}");
+}
+
+#[test]
+fn a_lost_claim_is_deleted_then_released_and_a_late_pod_stops_it() {
+    let lost = claim("db", "data")
+        .lost("pv-gone")
+        .with_finalizers(&[PVC_PROTECTION]);
+    let inv = Inventory {
+        claims: vec![lost.clone()],
+        nodes: vec![node("n1", true)],
+        ..Inventory::default()
+    };
+    let plan = plan(&findings(&inv, Overrides::default()), &Index::new(&inv));
+    assert_eq!(
+        steps(&plan),
+        [
+            (0, "persistentvolumeclaim/data".into(), "delete".into()),
+            (
+                1,
+                "persistentvolumeclaim/data".into(),
+                format!("remove finalizer {PVC_PROTECTION}")
+            ),
+        ]
+    );
+    // The digest binds the delete to the version of the claim that was diagnosed.
+    assert_eq!(plan.steps[0].target.resource_version.as_deref(), Some("1"));
+    let current = serde_json::to_value(&lost).expect("json");
+    stopped_by_a_late_pod(&plan.steps[0], &current, inv, "Running");
 }

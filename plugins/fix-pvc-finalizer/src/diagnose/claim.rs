@@ -8,6 +8,7 @@ use firstaid::k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
 use super::{Finding, Kind, attachment_info, refusal_advice, status_of, volume_info};
 use crate::inventory::{Index, name_of, namespace_of};
+use crate::safety::lost::is_lost;
 use crate::safety::{Decision, Holder, HolderKind, Overrides, claim_rule, holders};
 use firstaid::k8s::NodePresence;
 
@@ -31,7 +32,7 @@ fn meaning(h: &Holder) -> String {
     }
 }
 
-fn holder_advice(h: &Holder) -> String {
+pub(super) fn holder_advice(h: &Holder) -> String {
     let owner = h
         .pod
         .owner
@@ -59,6 +60,9 @@ pub(super) fn finding(
     overrides: Overrides,
     now: Timestamp,
 ) -> Finding {
+    if claim.metadata.deletion_timestamp.is_none() && is_lost(claim) {
+        return super::lost::finding(claim, index, now);
+    }
     let decision = claim_rule(claim, index, overrides);
     let phase = claim.status.as_ref().and_then(|s| s.phase.as_deref());
     let mut f = Finding::new(

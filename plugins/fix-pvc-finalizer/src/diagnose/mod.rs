@@ -6,7 +6,10 @@
 
 mod attachment;
 mod claim;
+mod lost;
 mod volume;
+
+pub use lost::lost_volumes;
 
 use std::fmt::Write as _;
 
@@ -19,6 +22,7 @@ use serde::Serialize;
 use crate::facts::PodFacts;
 use crate::finalizers::removed_by;
 use crate::inventory::{Index, claims_of, name_of, namespace_of};
+use crate::safety::lost::is_lost;
 use crate::safety::{Decision, Holder, Overrides};
 use crate::select::Named;
 use firstaid::k8s::NodePresence;
@@ -143,6 +147,9 @@ pub struct Finding {
     /// Attachments and volumes: pods elsewhere that wait for this volume.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waiting_pods: Vec<WaitingPod>,
+    /// A claim in phase Lost: the volume it lost and how to re-create the claim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost: Option<lost::LostVolume>,
     pub evidence: Vec<String>,
     pub advice: Vec<String>,
     /// Said before confirming a fix of this object.
@@ -184,6 +191,7 @@ impl Finding {
             claim: None,
             attachments: Vec::new(),
             waiting_pods: Vec::new(),
+            lost: None,
             evidence: Vec::new(),
             advice: Vec::new(),
             warnings: Vec::new(),
@@ -280,7 +288,11 @@ pub fn select<'a>(index: &Index<'a>, scope: &Scope) -> Result<Subjects<'a>> {
     let ns = scope.namespace;
     if scope.named.is_empty() {
         let in_scope = |n: Option<&str>| ns.is_none() || n == ns;
-        for c in inv.claims.iter().filter(|c| claim_is_stuck(c)) {
+        for c in inv
+            .claims
+            .iter()
+            .filter(|c| claim_is_stuck(c) || is_lost(c))
+        {
             if in_scope(c.metadata.namespace.as_deref()) {
                 s.add_claim(c);
             }
@@ -437,16 +449,16 @@ fn waiting_pod_objects<'a>(
 }
 
 fn events(index: &Index, uid: Option<&str>) -> Vec<EventInfo> {
-    index
-        .events_of(uid)
-        .into_iter()
-        .map(|e: &Event| EventInfo {
-            reason: e.reason.clone().unwrap_or_default(),
-            message: e.message.clone().unwrap_or_default(),
-            count: e.count.unwrap_or(1),
-            last_seen: firstaid::k8s::time::event_last_seen(e),
-        })
-        .collect()
+    index.events_of(uid).into_iter().map(event_info).collect()
+}
+
+fn event_info(e: &Event) -> EventInfo {
+    EventInfo {
+        reason: e.reason.clone().unwrap_or_default(),
+        message: e.message.clone().unwrap_or_default(),
+        count: e.count.unwrap_or(1),
+        last_seen: firstaid::k8s::time::event_last_seen(e),
+    }
 }
 
 /// `FailedMount (x604 over 22h, last 51s ago): Unable to mount …`
@@ -546,7 +558,10 @@ fn status_of(meta: &firstaid::kube::api::ObjectMeta, phase: Option<&str>) -> Str
 /// Advice for a refusal: what the override would do.
 fn refusal_advice(decision: &Decision) -> Option<String> {
     match decision {
-        Decision::Refuse { override_flag, .. } => Some(format!(
+        Decision::Refuse {
+            override_flag: Some(override_flag),
+            ..
+        } => Some(format!(
             "--fix refuses this; {override_flag} would remove the finalizer anyway — only if you accept the consequences above"
         )),
         _ => None,

@@ -168,7 +168,9 @@ fn claim_held_by_a_running_pod_names_the_pod() {
         f.summary
     );
     match &f.decision {
-        Decision::Refuse { override_flag, .. } => assert_eq!(override_flag, FORCE_IN_USE),
+        Decision::Refuse { override_flag, .. } => {
+            assert_eq!(override_flag.as_deref(), Some(FORCE_IN_USE));
+        }
         other => panic!("expected refusal: {other:?}"),
     }
     let advice = f.advice.join("\n");

@@ -18,6 +18,7 @@ pub(crate) fn ns(metadata_finalizers: &[&str]) -> NamespaceState {
     NamespaceState {
         name: "rdbms".into(),
         uid: "ns-uid".into(),
+        resource_version: "7".into(),
         phase: "Terminating".into(),
         created: None,
         deletion_timestamp: Some(t("2019-10-14T12:30:27Z")),
@@ -49,6 +50,7 @@ pub(crate) fn leftover(name: &str, group: &str, finalizers: &[&str], deleting: b
         namespace: "rdbms".into(),
         name: name.into(),
         uid: format!("uid-{name}"),
+        resource_version: "7".into(),
         created: None,
         deletion_timestamp: deleting.then(|| t("2019-10-14T12:30:28Z")),
         finalizers: finalizers.iter().map(|f| (*f).into()).collect(),
@@ -87,6 +89,7 @@ fn broken_api() -> ApiServiceState {
     ApiServiceState {
         name: "v1beta1.metrics.k8s.io".into(),
         uid: "api-uid".into(),
+        resource_version: "7".into(),
         group: "metrics.k8s.io".into(),
         version: "v1beta1".into(),
         service: Some(ServiceRef::new(
@@ -155,6 +158,14 @@ fn phases_run_least_destructive_first() {
     );
     let api = &plan.ordered()[0].clone();
     assert!(api.cluster_wide && api.risk == Risk::High);
+    // The digest binds each step to the version of the object the diagnosis read.
+    assert!(
+        plan.steps
+            .iter()
+            .all(|s| s.target.resource_version.as_deref() == Some("7")),
+        "{:?}",
+        plan.steps
+    );
     // Both leftovers stay (one keeps a built-in finalizer, one was never deleted).
     let orphan_warning = plan
         .warnings

@@ -62,6 +62,7 @@ fn diagnosis(index: usize, spec: &NamespaceSpec, named: &[String]) -> crate::dia
     let ns = NamespaceState {
         name: name.clone(),
         uid: format!("uid-{name}"),
+        resource_version: "7".into(),
         phase: "Terminating".into(),
         created: None,
         deletion_timestamp: Some(t("2024-05-01T10:00:00Z")),
@@ -88,6 +89,7 @@ fn diagnosis(index: usize, spec: &NamespaceSpec, named: &[String]) -> crate::dia
             namespace: name.clone(),
             name: format!("obj{i}"),
             uid: format!("uid-{name}-{i}"),
+            resource_version: "7".into(),
             created: None,
             deletion_timestamp: deleting.then(|| t("2024-05-01T10:00:01Z")),
             finalizers: finalizers.clone(),
@@ -112,6 +114,7 @@ fn broken_api(i: usize) -> ApiServiceState {
     ApiServiceState {
         name: format!("v1.broken{i}.example.com"),
         uid: format!("api-{i}"),
+        resource_version: "7".into(),
         group: format!("broken{i}.example.com"),
         version: "v1".into(),
         service: Some(firstaid::k8s::ServiceRef::new(
