@@ -138,7 +138,11 @@ pub(crate) fn decode_page<K: DeserializeOwned>(
     body: &[u8],
     token: oneshot::Sender<Option<String>>,
 ) -> Result<Vec<K>> {
-    let mut de = serde_json::Deserializer::from_slice(body);
+    // Read as text, as kube's own requests and watches do (`serde_json::from_str`): a second
+    // reader type would link a second copy of every listed type's decoder into the binaries.
+    let text = std::str::from_utf8(body)
+        .map_err(|e| Error::Other(format!("the list response is not UTF-8: {e}")))?;
+    let mut de = serde_json::Deserializer::from_str(text);
     let items = PageSeed {
         token: Some(token),
         item: PhantomData,

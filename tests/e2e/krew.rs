@@ -100,8 +100,10 @@ fn manifest_names(dir: &Path) -> Vec<String> {
 fn committed_manifests_are_up_to_date_and_valid() {
     let committed = workspace_root().join("krew-manifests");
     let fresh = tempfile::tempdir().expect("tempdir");
+    // --require-all: the recorded release has an archive of every plugin for all six platforms.
     run_ok(
         Command::new(script("gen-krew-manifests"))
+            .arg("--require-all")
             .arg("--sums")
             .arg(committed.join("SHA256SUMS"))
             .arg("--out")
@@ -444,6 +446,16 @@ fn cross_built_archives_install_with_krew_for_their_platform() {
                 store.join(file).is_file(),
                 "{archive}: {file} not installed in {}",
                 store.display()
+            );
+        }
+    }
+    for (plugin, _) in PLUGINS {
+        for platform in ["darwin-amd64", "darwin-arm64"] {
+            assert!(
+                archives
+                    .iter()
+                    .any(|(p, pl, _)| *p == plugin && pl == platform),
+                "the recorded release has no {platform} archive of {plugin}"
             );
         }
     }

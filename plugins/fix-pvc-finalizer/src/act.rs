@@ -175,12 +175,12 @@ pub fn refusals(findings: &[Finding]) -> Vec<Refusal> {
 /// The Applier's guard: the same rule that planned the step, asked again on the object as it is
 /// now and on the watched state of everything else. `Some(reason)` skips the step.
 pub fn recheck(step: &Step, current: &Value, index: &Index, o: Overrides) -> Option<String> {
-    // Through bytes, not `from_value`: the pager already decodes these types from a byte slice,
-    // and `from_value` would link a second copy of each type's decoder (Pod and
+    // Through text, not `from_value`: the pager and kube's watches already decode these types
+    // from a `str`, and another reader would link a second copy of each type's decoder (Pod and
     // PersistentVolume are large) into the binary for one object per step.
     fn parse<K: serde::de::DeserializeOwned>(v: &Value) -> std::result::Result<K, String> {
-        serde_json::to_vec(v)
-            .and_then(|bytes| serde_json::from_slice(&bytes))
+        serde_json::to_string(v)
+            .and_then(|text| serde_json::from_str(&text))
             .map_err(|e| format!("cannot read the object: {e}"))
     }
     let decision = match step.target.kind.as_str() {
