@@ -281,11 +281,14 @@ fn every_plugin_installs_with_krew_and_runs_through_kubectl() {
     let work = tempfile::tempdir().expect("tempdir");
     let krew_root = work.path().join("krew");
     let (dist, manifests) = archives_and_manifests(work.path());
-    // PATH: krew's bin dir and the krew tools, never the build directory of the plugins.
+    // PATH: krew's bin dir and the krew tools, never the build directory of the plugins, nor a
+    // directory holding another install of them (`scripts/install` puts them in ~/.cargo/bin):
+    // `kubectl plugin list` fails on plugins that overshadow each other.
     let mut path = vec![krew_root.join("bin"), tools.clone()];
-    path.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
+    path.extend(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .filter(|dir| !PLUGINS.iter().any(|(_, bin)| dir.join(bin).exists())),
+    );
     let path: OsString = std::env::join_paths(path).expect("PATH");
     let kubectl_cmd = |args: &[&str]| {
         let mut cmd = Command::new(&kubectl);
