@@ -204,9 +204,29 @@ fn probe(p: &Probe) -> ProbeFacts {
 
 /// The pod-level facts; `events` are the pod's events (already fetched for this pod).
 pub fn pod(pod: &Pod, events: &[Event]) -> PodFacts {
+    PodFacts {
+        events: pod_events(pod.metadata.uid.as_deref(), events),
+        ..pod_without_events(pod)
+    }
+}
+
+/// The events of the pod with this uid: events of an earlier pod with the same name carry its
+/// uid, and are not evidence for this one.
+pub fn pod_events(uid: Option<&str>, events: &[Event]) -> Vec<EventFacts> {
+    events
+        .iter()
+        .filter(|e| {
+            let event_uid = e.involved_object.uid.as_deref().unwrap_or("");
+            event_uid.is_empty() || uid.is_none_or(|u| u == event_uid)
+        })
+        .map(event)
+        .collect()
+}
+
+/// A pod's facts before its events are read (a scan reads them after all its pods).
+pub fn pod_without_events(pod: &Pod) -> PodFacts {
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
-    let uid = pod.metadata.uid.as_deref();
     PodFacts {
         namespace: pod.metadata.namespace.clone().unwrap_or_default(),
         name: pod.metadata.name.clone().unwrap_or_default(),
@@ -227,15 +247,7 @@ pub fn pod(pod: &Pod, events: &[Event]) -> PodFacts {
         arch_selector: spec
             .and_then(|s| s.node_selector.as_ref())
             .and_then(|m| m.get("kubernetes.io/arch").cloned()),
-        events: events
-            .iter()
-            // Events of an earlier pod with the same name carry its uid: not evidence for this one.
-            .filter(|e| {
-                let event_uid = e.involved_object.uid.as_deref().unwrap_or("");
-                event_uid.is_empty() || uid.is_none_or(|u| u == event_uid)
-            })
-            .map(event)
-            .collect(),
+        events: Vec::new(),
         pull_secrets: PullSecrets {
             service_account: spec
                 .and_then(|s| s.service_account_name.clone())

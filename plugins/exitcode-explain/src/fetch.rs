@@ -116,15 +116,12 @@ pub async fn scan(
     }
     let mut pods = Vec::new();
     read::for_each_page::<wire::Pod, _>(&api, &params, |page| {
-        pods.extend(page.into_iter().filter(worth_a_look));
+        pods.extend(page.iter().filter(|p| worth_a_look(p)).map(Scanned::of));
         Ok(())
     })
     .await?;
 
-    let node_names: BTreeSet<String> = pods
-        .iter()
-        .filter_map(|p| p.spec.as_ref().and_then(|s| s.node_name.clone()))
-        .collect();
+    let node_names: BTreeSet<String> = pods.iter().filter_map(|p| p.pod.node.clone()).collect();
     let node_results = bounded(node_names, SCAN_CONCURRENCY, cancel, |name| async move {
         node_evidence(client, Some(&name)).await
     })
@@ -139,20 +136,21 @@ pub async fn scan(
 
     let mut events = ScanEvents::read(client, &pods, cancel, notes).await?;
     let mut out = Vec::new();
-    for pod in pods {
+    for Scanned {
+        uid,
+        mut pod,
+        containers,
+    } in pods
+    {
         cancel.check()?;
         let Some(events) = events.take(&pod, notes)? else {
             continue;
         };
-        let node = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.node_name.as_ref())
-            .and_then(|n| node_facts.get(n))
-            .cloned();
+        pod.events = extract::pod_events(uid.as_deref(), &events);
+        let node = pod.node.as_ref().and_then(|n| node_facts.get(n)).cloned();
         out.push(PodEvidence {
-            containers: extract::containers(&pod),
-            pod: extract::pod(&pod, &events),
+            pod,
+            containers,
             node,
             usage: BTreeMap::new(),
         });
@@ -161,11 +159,28 @@ pub async fn scan(
     Ok(out)
 }
 
-fn namespace_and_name(pod: &Pod) -> (String, String) {
-    (
-        pod.metadata.namespace.clone().unwrap_or_default(),
-        pod.metadata.name.clone().unwrap_or_default(),
-    )
+/// A scanned pod, reduced to its facts as soon as its page is decoded: the k8s-openapi pod (its
+/// containers' structs are most of its memory) is dropped with the page, so a scan holds the
+/// facts of the pods it explains, not their specs.
+struct Scanned {
+    uid: Option<String>,
+    /// Without events: they are read after all the pods.
+    pod: PodFacts,
+    containers: Vec<ContainerFacts>,
+}
+
+impl Scanned {
+    fn of(pod: &Pod) -> Self {
+        Scanned {
+            uid: pod.metadata.uid.clone(),
+            pod: extract::pod_without_events(pod),
+            containers: extract::containers(pod),
+        }
+    }
+}
+
+fn namespace_and_name(pod: &PodFacts) -> (String, String) {
+    (pod.namespace.clone(), pod.name.clone())
 }
 
 /// The scanned pods' events. In a namespace with many pods to explain, one list of its pod events
@@ -184,13 +199,13 @@ struct ScanEvents {
 impl ScanEvents {
     async fn read(
         client: &Client,
-        pods: &[Pod],
+        pods: &[Scanned],
         cancel: &Cancel,
         notes: &mut Notes,
     ) -> Result<Self> {
         let mut per_namespace: BTreeMap<String, HashSet<String>> = BTreeMap::new();
         for pod in pods {
-            let (ns, name) = namespace_and_name(pod);
+            let (ns, name) = namespace_and_name(&pod.pod);
             per_namespace.entry(ns).or_default().insert(name);
         }
         let (many, few): (Vec<_>, Vec<_>) = per_namespace
@@ -227,7 +242,7 @@ impl ScanEvents {
     }
 
     /// This pod's events, `None` when its read never started; failures become notes.
-    fn take(&mut self, pod: &Pod, notes: &mut Notes) -> Result<Option<Vec<Event>>> {
+    fn take(&mut self, pod: &PodFacts, notes: &mut Notes) -> Result<Option<Vec<Event>>> {
         let key = namespace_and_name(pod);
         if self.whole.contains(&key.0) {
             return Ok(Some(self.listed.remove(&key).unwrap_or_default()));
