@@ -596,6 +596,11 @@ mod tests {
         }
     }
 
+    /// What the namespace controller reports once every object in the namespace is gone.
+    fn content_removed() -> Condition {
+        cond("NamespaceContentRemaining", "False", "ContentRemoved", "")
+    }
+
     fn evidence() -> ControllerEvidence {
         ControllerEvidence {
             workloads: Ok(vec![]),
@@ -776,12 +781,7 @@ mod tests {
         let mut ns = rdbms();
         ns.spec_finalizers = vec![];
         ns.metadata_finalizers = vec!["example.com/ns-guard".into()];
-        ns.conditions = vec![cond(
-            "NamespaceContentRemaining",
-            "False",
-            "ContentRemoved",
-            "",
-        )];
+        ns.conditions = vec![content_removed()];
         let d = run(&ns, &[], vec![]);
         assert_eq!(causes(&d), [Cause::NamespaceFinalizers]);
         assert_eq!(d.namespace_finalizers[0].state, FinalizerState::Dead);
@@ -790,12 +790,7 @@ mod tests {
     #[test]
     fn fresh_deletion_with_running_controller_is_finishing() {
         let mut ns = rdbms();
-        ns.conditions = vec![cond(
-            "NamespaceContentRemaining",
-            "False",
-            "ContentRemoved",
-            "",
-        )];
+        ns.conditions = vec![content_removed()];
         let d = run(&ns, &[], vec![]);
         assert_eq!(causes(&d), [Cause::Finishing]);
     }
