@@ -7,7 +7,7 @@ use std::time::Duration;
 use firstaid_e2e::{Cluster, backups, cluster, unique, wait_until};
 use serde_json::Value;
 
-use crate::ns_unstick::{code, json_of, stderr, stdout, wait_terminating, widget_crd};
+use crate::ns_unstick::{code, held_widget, json_of, stderr, stdout, wait_terminating, widget_crd};
 
 /// A cluster-scoped CRD `things.<unique>.io`; returns the group.
 fn cluster_scoped_crd(c: &Cluster) -> String {
@@ -26,14 +26,6 @@ fn cluster_scoped_crd(c: &Cluster) -> String {
             .success()
     });
     group
-}
-
-/// A Widget `name` in `ns` held by `<group>/cleanup`, which nothing removes.
-fn held_widget(c: &Cluster, group: &str, ns: &str, name: &str) {
-    c.apply(&format!(
-        r#"{{"apiVersion": "{group}/v1", "kind": "Widget",
-            "metadata": {{"name": "{name}", "namespace": "{ns}", "finalizers": ["{group}/cleanup"]}}}}"#
-    ));
 }
 
 fn deleting(object: Option<Value>) -> bool {
