@@ -565,6 +565,7 @@ pub fn quick_reason(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::act::tests::leftover;
 
     fn t(s: &str) -> Timestamp {
         s.parse::<Timestamp>().expect("time")
@@ -608,25 +609,6 @@ mod tests {
         }
     }
 
-    fn widget(name: &str, finalizers: &[&str], deleting: bool) -> Leftover {
-        Leftover {
-            resource: ResourceType {
-                group: "example.com".into(),
-                version: "v1".into(),
-                kind: "Widget".into(),
-                plural: "widgets".into(),
-            },
-            namespace: "rdbms".into(),
-            name: name.into(),
-            uid: format!("uid-{name}"),
-            resource_version: "7".into(),
-            created: None,
-            deletion_timestamp: deleting.then(|| t("2019-10-14T12:30:28Z")),
-            finalizers: finalizers.iter().map(|f| (*f).to_owned()).collect(),
-            labels: std::collections::BTreeMap::new(),
-        }
-    }
-
     fn run(ns: &NamespaceState, api: &[ApiServiceState], leftovers: Vec<Leftover>) -> Diagnosis {
         let ev = evidence();
         diagnose(&Inputs {
@@ -661,13 +643,7 @@ mod tests {
 
     #[test]
     fn with_one_object_left_lists_it_as_orphan() {
-        let mut cm = widget("leftover", &[], false);
-        cm.resource = ResourceType {
-            group: String::new(),
-            version: "v1".into(),
-            kind: "ConfigMap".into(),
-            plural: "configmaps".into(),
-        };
+        let cm = leftover("leftover", "", &[], false);
         let d = run(&rdbms(), &[], vec![cm]);
         assert_eq!(causes(&d), [Cause::NamespaceControllerNotRunning]);
         assert!(d.blockers[0].detail.contains("configmap/leftover"));
@@ -731,7 +707,16 @@ mod tests {
             "SomeFinalizersRemain",
             "Some content in the namespace has finalizers remaining: example.com/cleanup in 1 resource instances",
         )];
-        let d = run(&ns, &[], vec![widget("w1", &["example.com/cleanup"], true)]);
+        let d = run(
+            &ns,
+            &[],
+            vec![leftover(
+                "w1",
+                "example.com",
+                &["example.com/cleanup"],
+                true,
+            )],
+        );
         assert_eq!(causes(&d), [Cause::DeadFinalizers]);
         assert!(
             d.blockers[0]
@@ -746,7 +731,12 @@ mod tests {
 
     #[test]
     fn builtin_finalizers_wait_on_their_controller() {
-        let mut pvc = widget("data", &["kubernetes.io/pvc-protection"], true);
+        let mut pvc = leftover(
+            "data",
+            "example.com",
+            &["kubernetes.io/pvc-protection"],
+            true,
+        );
         pvc.resource = ResourceType {
             group: String::new(),
             version: "v1".into(),
