@@ -45,24 +45,32 @@ pub(crate) fn wait_terminating(c: &Cluster, ns: &str) {
     );
 }
 
-/// A CRD in a group of its own (`<unique>.io`): nothing in the cluster mentions that name, so no
-/// controller for it can be found. Returns the group.
-pub(crate) fn widget_crd(c: &Cluster) -> String {
-    let group = format!("{}.io", unique("nsu-widgets"));
+/// A CRD of `kind` (`scope`: Namespaced or Cluster) in a group of its own
+/// (`nsu-<plural>-<unique>.io`): nothing in the cluster mentions that name, so no controller for
+/// it can be found. Returns the group once the CRD is served.
+pub(crate) fn crd_without_controller(c: &Cluster, kind: &str, scope: &str) -> String {
+    let singular = kind.to_lowercase();
+    let plural = format!("{singular}s");
+    let group = format!("{}.io", unique(&format!("nsu-{plural}")));
     c.apply(&format!(
         r#"{{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": {{"name": "widgets.{group}"}},
-            "spec": {{"group": "{group}", "scope": "Namespaced",
-              "names": {{"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"}},
+            "metadata": {{"name": "{plural}.{group}"}},
+            "spec": {{"group": "{group}", "scope": "{scope}",
+              "names": {{"plural": "{plural}", "singular": "{singular}", "kind": "{kind}", "listKind": "{kind}List"}},
               "versions": [{{"name": "v1", "served": true, "storage": true,
                 "schema": {{"openAPIV3Schema": {{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}}]}}}}"#
     ));
     wait_until(Duration::from_secs(30), "the CRD to be served", || {
-        c.kubectl(&["get", &format!("widgets.{group}"), "-A"])
+        c.kubectl(&["get", &format!("{plural}.{group}"), "-A"])
             .status
             .success()
     });
     group
+}
+
+/// The namespaced `widgets.<group>` CRD (see [`crd_without_controller`]); returns the group.
+pub(crate) fn widget_crd(c: &Cluster) -> String {
+    crd_without_controller(c, "Widget", "Namespaced")
 }
 
 /// `kubectl ns-unstick NS --fix --yes --wait=90s` backing up into `backup_dir`, plus `extra`.
