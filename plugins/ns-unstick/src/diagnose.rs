@@ -565,7 +565,7 @@ pub fn quick_reason(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::act::tests::leftover;
+    use crate::act::tests::{diag_with_api_services, leftover};
 
     fn t(s: &str) -> Timestamp {
         s.parse::<Timestamp>().expect("time")
@@ -602,35 +602,13 @@ mod tests {
         cond("NamespaceContentRemaining", "False", "ContentRemoved", "")
     }
 
-    fn evidence() -> ControllerEvidence {
-        ControllerEvidence {
-            workloads: Ok(vec![]),
-            leases: Ok(vec![]),
-        }
-    }
-
-    fn run(ns: &NamespaceState, api: &[ApiServiceState], leftovers: Vec<Leftover>) -> Diagnosis {
-        let ev = evidence();
-        diagnose(&Inputs {
-            namespace: ns,
-            api_services: Ok(api),
-            discovery_failures: &[],
-            leftovers,
-            unsearched: vec![],
-            evidence: &ev,
-            controller_manager_lease: None,
-            named_finalizers: &[],
-            now: t("2019-10-21T09:30:27Z"),
-        })
-    }
-
     fn causes(d: &Diagnosis) -> Vec<Cause> {
         d.blockers.iter().map(|b| b.cause).collect()
     }
 
     #[test]
     fn empty_namespace_without_controller_is_stuck_on_spec_finalizer() {
-        let d = run(&rdbms(), &[], vec![]);
+        let d = diag_with_api_services(&rdbms(), &[], vec![]);
         assert_eq!(causes(&d), [Cause::NamespaceControllerNotRunning]);
         assert!(
             d.blockers[0]
@@ -644,7 +622,7 @@ mod tests {
     #[test]
     fn with_one_object_left_lists_it_as_orphan() {
         let cm = leftover("leftover", "", &[], false);
-        let d = run(&rdbms(), &[], vec![cm]);
+        let d = diag_with_api_services(&rdbms(), &[], vec![cm]);
         assert_eq!(causes(&d), [Cause::NamespaceControllerNotRunning]);
         assert!(d.blockers[0].detail.contains("configmap/leftover"));
         let orphans = d.would_orphan(&[]);
@@ -683,7 +661,7 @@ mod tests {
             reason: "FailedDiscoveryCheck".into(),
             message: "failing or missing response".into(),
         };
-        let d = run(&ns, std::slice::from_ref(&api), vec![]);
+        let d = diag_with_api_services(&ns, std::slice::from_ref(&api), vec![]);
         assert_eq!(causes(&d)[0], Cause::UnavailableApiService);
         assert!(d.blockers[0].detail.contains("v1beta1.metrics.k8s.io"));
         assert!(d.blockers[0].fix.contains("repair"));
@@ -707,7 +685,7 @@ mod tests {
             "SomeFinalizersRemain",
             "Some content in the namespace has finalizers remaining: example.com/cleanup in 1 resource instances",
         )];
-        let d = run(
+        let d = diag_with_api_services(
             &ns,
             &[],
             vec![leftover(
@@ -750,7 +728,7 @@ mod tests {
             "SomeResourcesRemain",
             "x",
         )];
-        let d = run(&ns, &[], vec![pvc]);
+        let d = diag_with_api_services(&ns, &[], vec![pvc]);
         assert_eq!(causes(&d), [Cause::WaitingOnControllers]);
         assert!(d.blockers[0].detail.contains("pvc-protection controller"));
         assert!(d.leftovers[0].removable(&[]).is_empty());
@@ -762,7 +740,7 @@ mod tests {
         let mut ns = rdbms();
         ns.deletion_timestamp = None;
         ns.phase = "Active".into();
-        let d = run(&ns, &[], vec![]);
+        let d = diag_with_api_services(&ns, &[], vec![]);
         assert_eq!(causes(&d), [Cause::NotTerminating]);
     }
 
@@ -772,7 +750,7 @@ mod tests {
         ns.spec_finalizers = vec![];
         ns.metadata_finalizers = vec!["example.com/ns-guard".into()];
         ns.conditions = vec![content_removed()];
-        let d = run(&ns, &[], vec![]);
+        let d = diag_with_api_services(&ns, &[], vec![]);
         assert_eq!(causes(&d), [Cause::NamespaceFinalizers]);
         assert_eq!(d.namespace_finalizers[0].state, FinalizerState::Dead);
     }
@@ -781,7 +759,7 @@ mod tests {
     fn fresh_deletion_with_running_controller_is_finishing() {
         let mut ns = rdbms();
         ns.conditions = vec![content_removed()];
-        let d = run(&ns, &[], vec![]);
+        let d = diag_with_api_services(&ns, &[], vec![]);
         assert_eq!(causes(&d), [Cause::Finishing]);
     }
 }
