@@ -236,6 +236,21 @@ impl Bench {
         self.cluster.command(args)
     }
 
+    /// `program args…` (a shell running a kubectl pipeline, the baseline a plugin is timed
+    /// against) in kubectl's environment (kubeconfig, PATH), kubectl itself as `$KUBECTL`.
+    pub fn kubectl_shell(&self, program: &str, args: &[&str]) -> Command {
+        let kubectl = self.kubectl(&[]);
+        let mut cmd = Command::new(program);
+        cmd.args(args).env("KUBECTL", kubectl.get_program());
+        for (key, value) in kubectl.get_envs() {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
+        cmd
+    }
+
     /// `curl` GET of an API path as the cluster admin, body discarded, printing the bytes read:
     /// the server's own time to serve a request, with no client decoding at all.
     pub fn curl(&self, path_and_query: &str, accept: &str) -> Command {

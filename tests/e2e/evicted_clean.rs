@@ -517,17 +517,21 @@ fn stuck_terminating_pods_are_forced_only_off_dead_nodes() {
         assert!(exists(c, &ns, p), "{p} is stuck Terminating (no kubelet)");
     }
 
-    let out = c.kubectl(&[
-        "evicted-clean",
-        "-n",
-        &ns,
-        "--stuck-terminating",
-        "--older-than=1s",
-        "-o",
-        "json",
-    ]);
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
+    let stuck_terminating = |extra: &[&str]| -> (String, String) {
+        let mut args = vec![
+            "evicted-clean",
+            "-n",
+            &ns,
+            "--stuck-terminating",
+            "--older-than=1s",
+        ];
+        args.extend_from_slice(extra);
+        let out = c.kubectl(&args);
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        (stdout, stderr)
+    };
+    let (stdout, _) = stuck_terminating(&["-o", "json"]);
     let doc: Value = serde_json::from_str(&stdout).expect("json");
     let verdict = |name: &str| -> String {
         doc["stuck"]
@@ -545,17 +549,7 @@ fn stuck_terminating_pods_are_forced_only_off_dead_nodes() {
     assert_eq!(verdict("on-down"), "waitForNode");
     assert_eq!(verdict("on-ready"), "nodeReady");
 
-    let out = c.kubectl(&[
-        "evicted-clean",
-        "-n",
-        &ns,
-        "--stuck-terminating",
-        "--older-than=1s",
-        "--fix",
-        "--yes",
-    ]);
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let (_, stderr) = stuck_terminating(&["--fix", "--yes"]);
     assert!(
         stderr.contains("may continue to run on the cluster indefinitely"),
         "{stderr}"
@@ -563,18 +557,7 @@ fn stuck_terminating_pods_are_forced_only_off_dead_nodes() {
     assert!(!exists(c, &ns, "aos-apiserver-5f8f5b5585-s9l92"));
     assert!(exists(c, &ns, "on-down") && exists(c, &ns, "on-ready"));
 
-    let out = c.kubectl(&[
-        "evicted-clean",
-        "-n",
-        &ns,
-        "--stuck-terminating",
-        "--older-than=1s",
-        "--not-ready-for=1h",
-        "--fix",
-        "--yes",
-    ]);
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
+    stuck_terminating(&["--not-ready-for=1h", "--fix", "--yes"]);
     assert!(!exists(c, &ns, "on-down"));
     assert!(
         exists(c, &ns, "on-ready"),

@@ -3,6 +3,7 @@
 //! is reproduced for real, the plugin runs through kubectl, and the cluster's end state is
 //! asserted (namespace gone, APIService gone, orphans reappearing, nothing changed on refusal).
 
+use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
@@ -44,45 +45,79 @@ pub(crate) fn wait_terminating(c: &Cluster, ns: &str) {
     );
 }
 
-/// A CRD in a group of its own (`<unique>.io`): nothing in the cluster mentions that name, so no
-/// controller for it can be found. Returns the group.
-pub(crate) fn widget_crd(c: &Cluster) -> String {
-    let group = format!("{}.io", unique("nsu-widgets"));
+/// A CRD of `kind` (`scope`: Namespaced or Cluster) in a group of its own
+/// (`nsu-<plural>-<unique>.io`): nothing in the cluster mentions that name, so no controller for
+/// it can be found. Returns the group once the CRD is served.
+pub(crate) fn crd_without_controller(c: &Cluster, kind: &str, scope: &str) -> String {
+    let singular = kind.to_lowercase();
+    let plural = format!("{singular}s");
+    let group = format!("{}.io", unique(&format!("nsu-{plural}")));
     c.apply(&format!(
         r#"{{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": {{"name": "widgets.{group}"}},
-            "spec": {{"group": "{group}", "scope": "Namespaced",
-              "names": {{"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"}},
+            "metadata": {{"name": "{plural}.{group}"}},
+            "spec": {{"group": "{group}", "scope": "{scope}",
+              "names": {{"plural": "{plural}", "singular": "{singular}", "kind": "{kind}", "listKind": "{kind}List"}},
               "versions": [{{"name": "v1", "served": true, "storage": true,
                 "schema": {{"openAPIV3Schema": {{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}}]}}}}"#
     ));
     wait_until(Duration::from_secs(30), "the CRD to be served", || {
-        c.kubectl(&["get", &format!("widgets.{group}"), "-A"])
+        c.kubectl(&["get", &format!("{plural}.{group}"), "-A"])
             .status
             .success()
     });
     group
 }
 
-/// A namespace being deleted, held by widget `w1` whose finalizer `<group>/cleanup` nobody
-/// removes. Returns the widgets' group and the namespace.
-fn namespace_held_by_a_dead_widget(c: &Cluster, prefix: &str) -> (String, String) {
-    let group = widget_crd(c);
-    let finalizer = format!("{group}/cleanup");
-    let ns = c.create_namespace(prefix);
+/// The namespaced `widgets.<group>` CRD (see [`crd_without_controller`]); returns the group.
+pub(crate) fn widget_crd(c: &Cluster) -> String {
+    crd_without_controller(c, "Widget", "Namespaced")
+}
+
+/// `kubectl ns-unstick NS --fix --yes --wait=90s` backing up into `backup_dir`, plus `extra`.
+pub(crate) fn fix_and_wait(c: &Cluster, ns: &str, backup_dir: &Path, extra: &[&str]) -> Output {
+    let dir = backup_dir.to_string_lossy();
+    let mut args = vec![
+        "ns-unstick",
+        ns,
+        "--fix",
+        "--yes",
+        "--wait=90s",
+        "--backup-dir",
+        &dir,
+    ];
+    args.extend_from_slice(extra);
+    c.kubectl(&args)
+}
+
+/// A Widget `name` in `ns` held by `<group>/cleanup`, which nothing removes.
+pub(crate) fn held_widget(c: &Cluster, group: &str, ns: &str, name: &str) {
     c.apply(&format!(
         r#"{{"apiVersion": "{group}/v1", "kind": "Widget",
-            "metadata": {{"name": "w1", "namespace": "{ns}", "finalizers": ["{finalizer}"]}}}}"#
+            "metadata": {{"name": "{name}", "namespace": "{ns}", "finalizers": ["{group}/cleanup"]}}}}"#
     ));
-    c.kubectl_ok(&["delete", "namespace", &ns, "--wait=false"]);
+}
+
+/// Deletes `ns`, holding widget `w1`, and waits until the namespace controller has marked the
+/// widget for deletion too.
+pub(crate) fn delete_held_namespace(c: &Cluster, group: &str, ns: &str) {
+    c.kubectl_ok(&["delete", "namespace", ns, "--wait=false"]);
     wait_until(
         Duration::from_secs(30),
         "the widget to be marked for deletion",
         || {
-            c.get(&format!("widgets.{group}"), Some(&ns), "w1")
+            c.get(&format!("widgets.{group}"), Some(ns), "w1")
                 .is_some_and(|w| w["metadata"]["deletionTimestamp"].is_string())
         },
     );
+}
+
+/// A namespace being deleted, held by widget `w1` whose finalizer `<group>/cleanup` nobody
+/// removes. Returns the widgets' group and the namespace.
+fn namespace_held_by_a_dead_widget(c: &Cluster, prefix: &str) -> (String, String) {
+    let group = widget_crd(c);
+    let ns = c.create_namespace(prefix);
+    held_widget(c, &group, &ns, "w1");
+    delete_held_namespace(c, &group, &ns);
     (group, ns)
 }
 
@@ -128,16 +163,7 @@ fn dead_operator_finalizer_is_named_and_removed() {
 
     // The fix removes exactly that finalizer, backs the object up, and the namespace goes.
     let backup_dir = tempfile::tempdir().expect("tempdir");
-    let dir = backup_dir.path().to_string_lossy().into_owned();
-    let out = c.kubectl(&[
-        "ns-unstick",
-        &ns,
-        "--fix",
-        "--yes",
-        "--wait=90s",
-        "--backup-dir",
-        &dir,
-    ]);
+    let out = fix_and_wait(c, &ns, backup_dir.path(), &[]);
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
     assert!(stderr(&out).contains("is gone"), "{}", stderr(&out));
     assert!(!c.exists("namespace", None, &ns));

@@ -4,37 +4,13 @@
 
 use std::time::Duration;
 
-use firstaid_e2e::{Cluster, backups, cluster, unique, wait_until};
+use firstaid_e2e::{backups, cluster, unique, wait_until};
 use serde_json::Value;
 
-use crate::ns_unstick::{code, json_of, stderr, stdout, wait_terminating, widget_crd};
-
-/// A cluster-scoped CRD `things.<unique>.io`; returns the group.
-fn cluster_scoped_crd(c: &Cluster) -> String {
-    let group = format!("{}.io", unique("nsu-things"));
-    c.apply(&format!(
-        r#"{{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": {{"name": "things.{group}"}},
-            "spec": {{"group": "{group}", "scope": "Cluster",
-              "names": {{"plural": "things", "singular": "thing", "kind": "Thing", "listKind": "ThingList"}},
-              "versions": [{{"name": "v1", "served": true, "storage": true,
-                "schema": {{"openAPIV3Schema": {{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}}]}}}}"#
-    ));
-    wait_until(Duration::from_secs(30), "the CRD to be served", || {
-        c.kubectl(&["get", &format!("things.{group}")])
-            .status
-            .success()
-    });
-    group
-}
-
-/// A Widget `name` in `ns` held by `<group>/cleanup`, which nothing removes.
-fn held_widget(c: &Cluster, group: &str, ns: &str, name: &str) {
-    c.apply(&format!(
-        r#"{{"apiVersion": "{group}/v1", "kind": "Widget",
-            "metadata": {{"name": "{name}", "namespace": "{ns}", "finalizers": ["{group}/cleanup"]}}}}"#
-    ));
-}
+use crate::ns_unstick::{
+    code, crd_without_controller, held_widget, json_of, stderr, stdout, wait_terminating,
+    widget_crd,
+};
 
 fn deleting(object: Option<Value>) -> bool {
     object.is_some_and(|o| o["metadata"]["deletionTimestamp"].is_string())
@@ -114,7 +90,7 @@ fn all_lists_every_stuck_object_grouped_with_its_command() {
     held_widget(c, &crd_group, &active, "w2");
     c.kubectl_ok(&["delete", "crd", &crd, "--wait=false"]);
     // A cluster-scoped custom object and a PVC, both held by finalizers nobody removes.
-    let thing_group = cluster_scoped_crd(c);
+    let thing_group = crd_without_controller(c, "Thing", "Cluster");
     let thing = unique("nsu-thing");
     c.apply(&format!(
         r#"{{"apiVersion": "{thing_group}/v1", "kind": "Thing",

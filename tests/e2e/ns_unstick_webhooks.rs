@@ -7,7 +7,9 @@ use std::time::Duration;
 use firstaid_e2e::{Cluster, backups, cluster, unique, wait_until};
 use serde_json::Value;
 
-use crate::ns_unstick::{code, json_of, stderr, stdout, wait_terminating, widget_crd};
+use crate::ns_unstick::{
+    code, delete_held_namespace, fix_and_wait, held_widget, json_of, stderr, stdout, widget_crd,
+};
 
 /// A ValidatingWebhookConfiguration with one `failurePolicy: Fail` webhook on `operations` of
 /// `group`/`resource`, only in namespace `ns`, whose Service does not exist. Returns
@@ -37,17 +39,7 @@ fn dead_webhook(
 /// `--fix --delete-dead-webhooks`: the configuration and the namespace go; returns the backup.
 fn fix_with_override(c: &Cluster, ns: &str, config: &str) -> Vec<Value> {
     let backup_dir = tempfile::tempdir().expect("tempdir");
-    let dir = backup_dir.path().to_string_lossy().into_owned();
-    let out = c.kubectl(&[
-        "ns-unstick",
-        ns,
-        "--fix",
-        "--delete-dead-webhooks",
-        "--yes",
-        "--wait=90s",
-        "--backup-dir",
-        &dir,
-    ]);
+    let out = fix_and_wait(c, ns, backup_dir.path(), &["--delete-dead-webhooks"]);
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
     assert!(!c.exists("validatingwebhookconfiguration", None, config));
     assert!(!c.exists("namespace", None, ns));
@@ -124,21 +116,9 @@ fn a_fix_through_a_dead_update_webhook_is_refused_then_allowed_with_the_override
     let group = widget_crd(c);
     let finalizer = format!("{group}/cleanup");
     let ns = c.create_namespace("nsu-patch-hook");
-    c.apply(&format!(
-        r#"{{"apiVersion": "{group}/v1", "kind": "Widget",
-            "metadata": {{"name": "w1", "namespace": "{ns}", "finalizers": ["{finalizer}"]}}}}"#
-    ));
+    held_widget(c, &group, &ns, "w1");
     let (config, hook) = dead_webhook(c, &ns, r#""UPDATE""#, &group, "widgets");
-    c.kubectl_ok(&["delete", "namespace", &ns, "--wait=false"]);
-    wait_terminating(c, &ns);
-    wait_until(
-        Duration::from_secs(30),
-        "the widget to be marked for deletion",
-        || {
-            c.get(&format!("widgets.{group}"), Some(&ns), "w1")
-                .is_some_and(|w| w["metadata"]["deletionTimestamp"].is_string())
-        },
-    );
+    delete_held_namespace(c, &group, &ns);
 
     let out = c.kubectl(&["ns-unstick", &ns, "--fix", "--yes"]);
     assert_eq!(code(&out), 4, "{}\n{}", stdout(&out), stderr(&out));

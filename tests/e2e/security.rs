@@ -243,18 +243,7 @@ fn planted_secret_never_printed_nor_backed_up() {
 
     // The fix itself, in YAML, with backups.
     let backup_dir = tempfile::tempdir().expect("tempdir");
-    let dir = backup_dir.path().to_string_lossy().into_owned();
-    let out = c.kubectl(&[
-        "ns-unstick",
-        &ns,
-        "--fix",
-        "--yes",
-        "--wait=90s",
-        "--backup-dir",
-        &dir,
-        "-o",
-        "yaml",
-    ]);
+    let out = crate::ns_unstick::fix_and_wait(c, &ns, backup_dir.path(), &["-o", "yaml"]);
     let all = text(&out);
     assert_eq!(code(&out), 0, "{all}");
     assert_absent(&all, &value, "ns-unstick --fix --yes -o yaml");

@@ -4,8 +4,6 @@
 //! the API server serving the same pods to curl as one protobuf list, with nothing decoded,
 //! which no tool that reads every pod can beat.
 
-use std::process::Command;
-
 use serde_json::json;
 
 use crate::harness::{Bench, Scenario};
@@ -15,22 +13,6 @@ pub const SCENARIO: Scenario = Scenario {
     about: "number mode vs kubectl version --client; scan/one pod vs kubectl describe | grep over N crashed pods",
     run,
 };
-
-/// `sh -c PIPELINE` with kubectl's environment (kubeconfig, PATH), kubectl as `$KUBECTL`.
-fn pipeline(b: &Bench, script: &str) -> Command {
-    let kubectl = b.kubectl(&[]);
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(script)
-        .env("KUBECTL", kubectl.get_program());
-    for (key, value) in kubectl.get_envs() {
-        match value {
-            Some(v) => cmd.env(key, v),
-            None => cmd.env_remove(key),
-        };
-    }
-    cmd
-}
 
 fn run(b: &mut Bench) -> anyhow::Result<()> {
     let code = b.measure("kubectl-exitcode_explain 137", || {
@@ -62,12 +44,10 @@ fn run(b: &mut Bench) -> anyhow::Result<()> {
         || b.plugin("exitcode-explain", &["-n", &ns]),
     )?;
     let describe_all = b.measure("kubectl describe pods -n NS | grep (FAQ)", || {
-        pipeline(
-            b,
-            &format!(
-                "\"$KUBECTL\" describe pods -n {ns} | grep -E 'Reason|Exit Code|Restart Count'"
-            ),
-        )
+        let script = format!(
+            "\"$KUBECTL\" describe pods -n {ns} | grep -E 'Reason|Exit Code|Restart Count'"
+        );
+        b.kubectl_shell("sh", &["-c", &script])
     })?;
     b.ratio(&scan, &describe_all);
     let floor = b.measure("floor: curl pods -n NS, one list, protobuf", || {
@@ -82,7 +62,10 @@ fn run(b: &mut Bench) -> anyhow::Result<()> {
         b.plugin("exitcode-explain", &["pod/crash-000000", "-n", &ns])
     })?;
     let describe_one = b.measure("kubectl describe pod crash-000000 | grep (FAQ)", || {
-        pipeline(b, &format!("\"$KUBECTL\" describe pod crash-000000 -n {ns} | grep -E 'Reason|Exit Code|Restart Count'"))
+        let script = format!(
+            "\"$KUBECTL\" describe pod crash-000000 -n {ns} | grep -E 'Reason|Exit Code|Restart Count'"
+        );
+        b.kubectl_shell("sh", &["-c", &script])
     })?;
     b.ratio(&one, &describe_one);
     b.no_peers("no peer plugin is known to a registry this machine reaches");

@@ -133,16 +133,8 @@ fn run(b: &mut Bench) -> anyhow::Result<()> {
 
 /// `bash -c PIPELINE` in kubectl's environment (kubeconfig, PATH).
 fn shell(b: &Bench, pipeline: &str) -> Command {
-    let template = b.kubectl(&[]);
-    let mut cmd = Command::new("bash");
-    cmd.args(["-o", "pipefail", "-c", pipeline]);
-    for (key, value) in template.get_envs() {
-        match value {
-            Some(v) => cmd.env(key, v),
-            None => cmd.env_remove(key),
-        };
-    }
-    cmd.env("PATH", kubectl_path(&template));
+    let mut cmd = b.kubectl_shell("bash", &["-o", "pipefail", "-c", pipeline]);
+    cmd.env("PATH", kubectl_path(&b.kubectl(&[])));
     cmd
 }
 

@@ -4,7 +4,6 @@
 //! namespace holding a handful of custom resources whose finalizers nobody removes.
 //! `--objects` is ignored: the population is the CRD count the issue asks for.
 
-use std::process::Command;
 use std::time::Duration;
 
 use firstaid_e2e::wait_until;
@@ -106,20 +105,11 @@ fn run(b: &mut Bench) -> anyhow::Result<()> {
     let ours = b.measure(&format!("kubectl-ns_unstick {ns}"), || {
         b.plugin("ns-unstick", &[&ns])
     })?;
-    let kubectl = b.kubectl(&[]);
-    let k = kubectl.get_program().to_string_lossy().into_owned();
     let pipeline = format!(
-        "{k} api-resources --verbs=list --namespaced -o name | xargs -n 1 {k} get --show-kind --ignore-not-found -n {ns}"
+        "$KUBECTL api-resources --verbs=list --namespaced -o name | xargs -n 1 $KUBECTL get --show-kind --ignore-not-found -n {ns}"
     );
     let base = b.measure("api-resources | xargs -n 1 kubectl get (FAQ)", || {
-        let mut sh = Command::new("sh");
-        sh.arg("-c").arg(&pipeline);
-        for (k, v) in kubectl.get_envs() {
-            if let Some(v) = v {
-                sh.env(k, v);
-            }
-        }
-        sh
+        b.kubectl_shell("sh", &["-c", &pipeline])
     })?;
     b.ratio(&ours, &base);
     b.no_peers(

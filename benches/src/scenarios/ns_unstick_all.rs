@@ -3,8 +3,6 @@
 //! type, against the same scan done with kubectl (`api-resources | xargs kubectl get -A`), which
 //! is what a script without the plugin does.
 
-use std::process::Command;
-
 use crate::harness::Bench;
 
 /// Times `--all` and its kubectl equivalent; the scan must name the stuck namespace.
@@ -25,20 +23,9 @@ pub fn measure_all(b: &Bench, stuck_namespace: &str) -> anyhow::Result<()> {
     let ours = b.measure("kubectl-ns_unstick --all", || {
         b.plugin("ns-unstick", &["--all"])
     })?;
-    let kubectl = b.kubectl(&[]);
-    let k = kubectl.get_program().to_string_lossy().into_owned();
-    let pipeline = format!(
-        "{k} api-resources --verbs=list -o name | xargs -n 1 {k} get --show-kind --ignore-not-found -A -o name"
-    );
+    let pipeline = "$KUBECTL api-resources --verbs=list -o name | xargs -n 1 $KUBECTL get --show-kind --ignore-not-found -A -o name";
     let base = b.measure("api-resources | xargs -n 1 kubectl get -A", || {
-        let mut sh = Command::new("sh");
-        sh.arg("-c").arg(&pipeline);
-        for (k, v) in kubectl.get_envs() {
-            if let Some(v) = v {
-                sh.env(k, v);
-            }
-        }
-        sh
+        b.kubectl_shell("sh", &["-c", pipeline])
     })?;
     b.ratio(&ours, &base);
     Ok(())

@@ -68,6 +68,7 @@ fn container(
     status: Option<&ContainerStatus>,
 ) -> ContainerFacts {
     let (memory_limit, memory_request) = memory(c.resources.as_ref());
+    let (state, last_state, restart_count) = observed(status);
     ContainerFacts {
         name: c.name.clone(),
         kind,
@@ -94,16 +95,14 @@ fn container(
                 )
             })
             .collect(),
-        state: status.map_or(State::Unknown, |s| state(s.state.as_ref())),
-        last_state: status
-            .and_then(|s| s.last_state.as_ref())
-            .and_then(|s| s.terminated.as_ref())
-            .map(termination),
-        restart_count: status.map_or(0, |s| s.restart_count),
+        state,
+        last_state,
+        restart_count,
     }
 }
 
 fn ephemeral(c: &EphemeralContainer, status: Option<&ContainerStatus>) -> ContainerFacts {
+    let (state, last_state, restart_count) = observed(status);
     ContainerFacts {
         name: c.name.clone(),
         kind: ContainerType::Ephemeral,
@@ -116,13 +115,23 @@ fn ephemeral(c: &EphemeralContainer, status: Option<&ContainerStatus>) -> Contai
         liveness: None,
         startup: None,
         ports: Vec::new(),
-        state: status.map_or(State::Unknown, |s| state(s.state.as_ref())),
-        last_state: status
+        state,
+        last_state,
+        restart_count,
+    }
+}
+
+/// What the kubelet reports of a container: its state, how it last ended and how often it
+/// restarted; unknown without a status.
+fn observed(status: Option<&ContainerStatus>) -> (State, Option<Termination>, i32) {
+    (
+        status.map_or(State::Unknown, |s| state(s.state.as_ref())),
+        status
             .and_then(|s| s.last_state.as_ref())
             .and_then(|s| s.terminated.as_ref())
             .map(termination),
-        restart_count: status.map_or(0, |s| s.restart_count),
-    }
+        status.map_or(0, |s| s.restart_count),
+    )
 }
 
 fn memory(resources: Option<&ResourceRequirements>) -> (Option<String>, Option<String>) {

@@ -5,24 +5,17 @@
 
 use std::collections::BTreeMap;
 
-use firstaid::read::Projection;
-use firstaid::read::meta::{Meta, Requirements, Time, list, number, text};
+use firstaid::read::meta::{Requirements, Time, list, number, text};
+use firstaid::read::pod;
 use k8s_openapi::api::core::v1 as api;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString as ApiIntOrString;
 use prost::Message;
 
-#[derive(Clone, PartialEq, Message)]
-pub struct Pod {
-    #[prost(message, optional, tag = "1")]
-    metadata: Option<Meta>,
-    #[prost(message, optional, tag = "2")]
-    spec: Option<PodSpec>,
-    #[prost(message, optional, tag = "3")]
-    status: Option<PodStatus>,
-}
+/// What a scan decodes each pod of a page as.
+pub type Pod = pod::Pod<PodSpec, PodStatus>;
 
 #[derive(Clone, PartialEq, Message)]
-struct PodSpec {
+pub struct PodSpec {
     #[prost(message, repeated, tag = "2")]
     containers: Vec<Container>,
     #[prost(string, optional, tag = "3")]
@@ -165,7 +158,7 @@ struct IntOrString {
 }
 
 #[derive(Clone, PartialEq, Message)]
-struct PodStatus {
+pub struct PodStatus {
     #[prost(string, optional, tag = "1")]
     phase: Option<String>,
     #[prost(string, optional, tag = "3")]
@@ -365,43 +358,36 @@ impl From<ContainerStatus> for api::ContainerStatus {
     }
 }
 
-impl Projection for Pod {
-    type Item = api::Pod;
-    type Json = api::Pod;
-
-    fn item(self) -> api::Pod {
-        let spec = self.spec.unwrap_or_default();
-        let status = self.status.unwrap_or_default();
-        api::Pod {
-            metadata: self.metadata.unwrap_or_default().into(),
-            spec: Some(api::PodSpec {
-                containers: spec.containers.into_iter().map(Into::into).collect(),
-                restart_policy: text(spec.restart_policy),
-                termination_grace_period_seconds: spec.termination_grace_period_seconds,
-                active_deadline_seconds: spec.active_deadline_seconds,
-                node_selector: (!spec.node_selector.is_empty()).then_some(spec.node_selector),
-                node_name: text(spec.node_name),
-                service_account_name: text(spec.service_account_name),
-                image_pull_secrets: list(spec.image_pull_secrets),
-                init_containers: list(spec.init_containers),
-                ephemeral_containers: list(spec.ephemeral_containers),
-                resources: spec.resources.map(Into::into),
-                ..api::PodSpec::default()
-            }),
-            status: Some(api::PodStatus {
-                phase: text(status.phase),
-                message: text(status.message),
-                reason: text(status.reason),
-                container_statuses: list(status.container_statuses),
-                init_container_statuses: list(status.init_container_statuses),
-                ephemeral_container_statuses: list(status.ephemeral_container_statuses),
-                ..api::PodStatus::default()
-            }),
+impl From<PodSpec> for api::PodSpec {
+    fn from(spec: PodSpec) -> Self {
+        api::PodSpec {
+            containers: spec.containers.into_iter().map(Into::into).collect(),
+            restart_policy: text(spec.restart_policy),
+            termination_grace_period_seconds: spec.termination_grace_period_seconds,
+            active_deadline_seconds: spec.active_deadline_seconds,
+            node_selector: (!spec.node_selector.is_empty()).then_some(spec.node_selector),
+            node_name: text(spec.node_name),
+            service_account_name: text(spec.service_account_name),
+            image_pull_secrets: list(spec.image_pull_secrets),
+            init_containers: list(spec.init_containers),
+            ephemeral_containers: list(spec.ephemeral_containers),
+            resources: spec.resources.map(Into::into),
+            ..api::PodSpec::default()
         }
     }
+}
 
-    fn from_json(json: api::Pod) -> api::Pod {
-        json
+impl From<PodStatus> for api::PodStatus {
+    fn from(status: PodStatus) -> Self {
+        api::PodStatus {
+            phase: text(status.phase),
+            message: text(status.message),
+            reason: text(status.reason),
+            container_statuses: list(status.container_statuses),
+            init_container_statuses: list(status.init_container_statuses),
+            ephemeral_container_statuses: list(status.ephemeral_container_statuses),
+            ..api::PodStatus::default()
+        }
     }
 }
 

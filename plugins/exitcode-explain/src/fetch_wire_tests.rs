@@ -1,5 +1,7 @@
 //! The protobuf projection must give the diagnosis exactly what the JSON pod gives it.
 
+use firstaid::read::Projection;
+use firstaid::read::meta::Meta;
 use serde_json::json;
 
 use super::*;

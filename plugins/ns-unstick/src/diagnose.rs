@@ -565,6 +565,7 @@ pub fn quick_reason(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::act::tests::{diag_with_api_services, leftover};
 
     fn t(s: &str) -> Timestamp {
         s.parse::<Timestamp>().expect("time")
@@ -596,45 +597,9 @@ mod tests {
         }
     }
 
-    fn evidence() -> ControllerEvidence {
-        ControllerEvidence {
-            workloads: Ok(vec![]),
-            leases: Ok(vec![]),
-        }
-    }
-
-    fn widget(name: &str, finalizers: &[&str], deleting: bool) -> Leftover {
-        Leftover {
-            resource: ResourceType {
-                group: "example.com".into(),
-                version: "v1".into(),
-                kind: "Widget".into(),
-                plural: "widgets".into(),
-            },
-            namespace: "rdbms".into(),
-            name: name.into(),
-            uid: format!("uid-{name}"),
-            resource_version: "7".into(),
-            created: None,
-            deletion_timestamp: deleting.then(|| t("2019-10-14T12:30:28Z")),
-            finalizers: finalizers.iter().map(|f| (*f).to_owned()).collect(),
-            labels: std::collections::BTreeMap::new(),
-        }
-    }
-
-    fn run(ns: &NamespaceState, api: &[ApiServiceState], leftovers: Vec<Leftover>) -> Diagnosis {
-        let ev = evidence();
-        diagnose(&Inputs {
-            namespace: ns,
-            api_services: Ok(api),
-            discovery_failures: &[],
-            leftovers,
-            unsearched: vec![],
-            evidence: &ev,
-            controller_manager_lease: None,
-            named_finalizers: &[],
-            now: t("2019-10-21T09:30:27Z"),
-        })
+    /// What the namespace controller reports once every object in the namespace is gone.
+    fn content_removed() -> Condition {
+        cond("NamespaceContentRemaining", "False", "ContentRemoved", "")
     }
 
     fn causes(d: &Diagnosis) -> Vec<Cause> {
@@ -643,7 +608,7 @@ mod tests {
 
     #[test]
     fn empty_namespace_without_controller_is_stuck_on_spec_finalizer() {
-        let d = run(&rdbms(), &[], vec![]);
+        let d = diag_with_api_services(&rdbms(), &[], vec![]);
         assert_eq!(causes(&d), [Cause::NamespaceControllerNotRunning]);
         assert!(
             d.blockers[0]
@@ -656,14 +621,8 @@ mod tests {
 
     #[test]
     fn with_one_object_left_lists_it_as_orphan() {
-        let mut cm = widget("leftover", &[], false);
-        cm.resource = ResourceType {
-            group: String::new(),
-            version: "v1".into(),
-            kind: "ConfigMap".into(),
-            plural: "configmaps".into(),
-        };
-        let d = run(&rdbms(), &[], vec![cm]);
+        let cm = leftover("leftover", "", &[], false);
+        let d = diag_with_api_services(&rdbms(), &[], vec![cm]);
         assert_eq!(causes(&d), [Cause::NamespaceControllerNotRunning]);
         assert!(d.blockers[0].detail.contains("configmap/leftover"));
         let orphans = d.would_orphan(&[]);
@@ -702,7 +661,7 @@ mod tests {
             reason: "FailedDiscoveryCheck".into(),
             message: "failing or missing response".into(),
         };
-        let d = run(&ns, std::slice::from_ref(&api), vec![]);
+        let d = diag_with_api_services(&ns, std::slice::from_ref(&api), vec![]);
         assert_eq!(causes(&d)[0], Cause::UnavailableApiService);
         assert!(d.blockers[0].detail.contains("v1beta1.metrics.k8s.io"));
         assert!(d.blockers[0].fix.contains("repair"));
@@ -726,7 +685,16 @@ mod tests {
             "SomeFinalizersRemain",
             "Some content in the namespace has finalizers remaining: example.com/cleanup in 1 resource instances",
         )];
-        let d = run(&ns, &[], vec![widget("w1", &["example.com/cleanup"], true)]);
+        let d = diag_with_api_services(
+            &ns,
+            &[],
+            vec![leftover(
+                "w1",
+                "example.com",
+                &["example.com/cleanup"],
+                true,
+            )],
+        );
         assert_eq!(causes(&d), [Cause::DeadFinalizers]);
         assert!(
             d.blockers[0]
@@ -741,7 +709,12 @@ mod tests {
 
     #[test]
     fn builtin_finalizers_wait_on_their_controller() {
-        let mut pvc = widget("data", &["kubernetes.io/pvc-protection"], true);
+        let mut pvc = leftover(
+            "data",
+            "example.com",
+            &["kubernetes.io/pvc-protection"],
+            true,
+        );
         pvc.resource = ResourceType {
             group: String::new(),
             version: "v1".into(),
@@ -755,7 +728,7 @@ mod tests {
             "SomeResourcesRemain",
             "x",
         )];
-        let d = run(&ns, &[], vec![pvc]);
+        let d = diag_with_api_services(&ns, &[], vec![pvc]);
         assert_eq!(causes(&d), [Cause::WaitingOnControllers]);
         assert!(d.blockers[0].detail.contains("pvc-protection controller"));
         assert!(d.leftovers[0].removable(&[]).is_empty());
@@ -767,7 +740,7 @@ mod tests {
         let mut ns = rdbms();
         ns.deletion_timestamp = None;
         ns.phase = "Active".into();
-        let d = run(&ns, &[], vec![]);
+        let d = diag_with_api_services(&ns, &[], vec![]);
         assert_eq!(causes(&d), [Cause::NotTerminating]);
     }
 
@@ -776,13 +749,8 @@ mod tests {
         let mut ns = rdbms();
         ns.spec_finalizers = vec![];
         ns.metadata_finalizers = vec!["example.com/ns-guard".into()];
-        ns.conditions = vec![cond(
-            "NamespaceContentRemaining",
-            "False",
-            "ContentRemoved",
-            "",
-        )];
-        let d = run(&ns, &[], vec![]);
+        ns.conditions = vec![content_removed()];
+        let d = diag_with_api_services(&ns, &[], vec![]);
         assert_eq!(causes(&d), [Cause::NamespaceFinalizers]);
         assert_eq!(d.namespace_finalizers[0].state, FinalizerState::Dead);
     }
@@ -790,13 +758,8 @@ mod tests {
     #[test]
     fn fresh_deletion_with_running_controller_is_finishing() {
         let mut ns = rdbms();
-        ns.conditions = vec![cond(
-            "NamespaceContentRemaining",
-            "False",
-            "ContentRemoved",
-            "",
-        )];
-        let d = run(&ns, &[], vec![]);
+        ns.conditions = vec![content_removed()];
+        let d = diag_with_api_services(&ns, &[], vec![]);
         assert_eq!(causes(&d), [Cause::Finishing]);
     }
 }

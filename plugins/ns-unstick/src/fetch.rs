@@ -260,17 +260,22 @@ pub async fn leftovers(
     .await;
     let mut ordered = results;
     ordered.sort_by_key(|((i, _), _)| *i);
+    gather(ordered.into_iter().map(|((_, ty), result)| (ty, result)))
+}
+
+/// The objects of per-type lists ([`list_metadata`] run by [`bounded`]), each once: objects
+/// served by two groups (core `events` and `events.k8s.io`) are listed twice. With them, the
+/// types that could not be searched and why.
+pub fn gather(
+    lists: impl IntoIterator<Item = (ResourceType, Option<Result<Vec<Leftover>>>)>,
+) -> (Vec<Leftover>, Vec<Unsearched>) {
     let mut found: Vec<Leftover> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     let mut unsearched = Vec::new();
-    for ((_, ty), result) in ordered {
+    for (ty, result) in lists {
         match result {
             Some(Ok(objects)) => {
-                for o in objects {
-                    if seen.insert(o.uid.clone()) {
-                        found.push(o);
-                    }
-                }
+                found.extend(objects.into_iter().filter(|o| seen.insert(o.uid.clone())));
             }
             // The type went away between discovery and the list (a CRD being deleted).
             Some(Err(e)) if e.is_not_found() => {}

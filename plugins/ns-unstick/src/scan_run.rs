@@ -27,12 +27,8 @@ struct Document<'a> {
 }
 
 /// Objects being deleted, and namespaced objects outside every existing namespace.
-fn keep(
-    objects: Vec<Leftover>,
-    existing: &BTreeSet<String>,
-    stuck: &mut Vec<Leftover>,
-    orphans: &mut Vec<Leftover>,
-) {
+fn keep(objects: Vec<Leftover>, existing: &BTreeSet<String>) -> (Vec<Leftover>, Vec<Leftover>) {
+    let (mut stuck, mut orphans) = (Vec::new(), Vec::new());
     for o in objects {
         if o.deletion_timestamp.is_some() {
             stuck.push(o);
@@ -40,6 +36,7 @@ fn keep(
             orphans.push(o);
         }
     }
+    (stuck, orphans)
 }
 
 /// `--all` without a fix, as a read-only [`Command`] of the shared driver.
@@ -87,28 +84,8 @@ impl Command for AllStuck {
         )
         .await;
         cancel.check()?;
-        let (mut stuck, mut orphans, mut unsearched) = (Vec::new(), Vec::new(), Vec::new());
-        let mut seen = BTreeSet::new();
-        for (ty, result) in lists {
-            match result {
-                Some(Ok(objects)) => {
-                    let fresh: Vec<Leftover> = objects
-                        .into_iter()
-                        .filter(|o| seen.insert(o.uid.clone()))
-                        .collect();
-                    keep(fresh, &existing, &mut stuck, &mut orphans);
-                }
-                Some(Err(e)) if e.is_not_found() => {}
-                Some(Err(e)) => unsearched.push(Unsearched {
-                    resource: ty,
-                    reason: e.to_string(),
-                }),
-                None => unsearched.push(Unsearched {
-                    resource: ty,
-                    reason: "not searched: interrupted".into(),
-                }),
-            }
-        }
+        let (found, unsearched) = fetch::gather(lists);
+        let (stuck, orphans) = keep(found, &existing);
         let now = Timestamp::now();
         let stuck: Vec<LeftoverFinding> = stuck
             .iter()

@@ -13,6 +13,8 @@ use prost::Message;
 
 use crate::kinds;
 
+/// Its own envelope rather than [`firstaid::read::pod::Pod`], which reads a pod into
+/// k8s-openapi's `Pod`: this one reads it into the slimmer [`kinds::Pod`].
 #[derive(Clone, PartialEq, Message)]
 pub struct Pod {
     #[prost(message, optional, tag = "1")]

@@ -14,6 +14,7 @@
 //! one's `continue` token is read, before its items are decoded.
 
 pub mod meta;
+pub mod pod;
 pub mod wire;
 
 use bytes::Bytes;

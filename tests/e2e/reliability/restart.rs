@@ -8,6 +8,7 @@
 //! backup that parses; and a rerun finishes exactly the remainder.
 
 use std::collections::BTreeSet;
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use firstaid_e2e::{Cluster, ClusterOptions, backups, unique, wait_until};
@@ -18,6 +19,17 @@ use super::{
     names_of, outcomes, pod_names, pods_left, reported_done, run_with_fault, stderr, stdout,
     with_status,
 };
+
+/// The exit code says the fix did not complete: 6 (partial) or 8 (unreachable).
+fn assert_cut_short(out: &Output) {
+    let exit = code(out);
+    assert!(
+        exit == 6 || exit == 8,
+        "exit {exit}, want 6 (partial) or 8 (unreachable)\n{}\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
 
 const PODS: usize = 2000;
 /// Requests in flight: at most this many steps can be "in flight when the server died", the only
@@ -58,13 +70,7 @@ fn evicted_clean_apiserver_crash_mid_delete() {
     );
     c.start_apiserver();
 
-    // The exit code says the fix did not complete.
-    let exit = code(&out);
-    assert!(
-        exit == 6 || exit == 8,
-        "exit {exit}, want 6 (partial) or 8 (unreachable)\n{}",
-        stderr(&out)
-    );
+    assert_cut_short(&out);
     // The report accounts for every step, and every step it calls done is done in the cluster.
     let doc = json_of(&out);
     let steps = outcomes(&doc);
@@ -216,13 +222,7 @@ fn ns_unstick_apiserver_crash_mid_finalizer_removal() {
     );
     c.start_apiserver();
 
-    let exit = code(&out);
-    assert!(
-        exit == 6 || exit == 8,
-        "exit {exit}, want 6 or 8\n{}\n{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_cut_short(&out);
     let doc = json_of(&out);
     let steps = outcomes(&doc);
     let finalizer_steps: Vec<&(String, String)> = steps
@@ -265,18 +265,7 @@ fn ns_unstick_apiserver_crash_mid_finalizer_removal() {
 
     // Rerun: only the ConfigMaps still held are touched, and the namespace goes.
     let second_dir = backup_root.path().join("second");
-    let second_dir_s = second_dir.to_string_lossy().into_owned();
-    let out = c.kubectl(&[
-        "ns-unstick",
-        &ns,
-        "--fix",
-        "--yes",
-        "-o",
-        "json",
-        "--wait=90s",
-        "--backup-dir",
-        &second_dir_s,
-    ]);
+    let out = crate::ns_unstick::fix_and_wait(&c, &ns, &second_dir, &["-o", "json"]);
     assert_eq!(code(&out), 0, "rerun: {}\n{}", stdout(&out), stderr(&out));
     let rerun = outcomes(&json_of(&out));
     let rerun_applied: BTreeSet<String> = with_status(&rerun, "applied")

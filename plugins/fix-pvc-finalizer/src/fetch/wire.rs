@@ -5,22 +5,15 @@
 //! managedFields, nearly all of a pod on the wire, are skipped unread.
 
 use firstaid::k8s_openapi::api::core::v1 as api;
-use firstaid::read::Projection;
-use firstaid::read::meta::{Meta, list, text};
+use firstaid::read::meta::{list, text};
+use firstaid::read::pod;
 use prost::Message;
 
-#[derive(Clone, PartialEq, Message)]
-pub struct Pod {
-    #[prost(message, optional, tag = "1")]
-    metadata: Option<Meta>,
-    #[prost(message, optional, tag = "2")]
-    spec: Option<PodSpec>,
-    #[prost(message, optional, tag = "3")]
-    status: Option<PodStatus>,
-}
+/// What the inventory decodes each pod of a page as.
+pub type Pod = pod::Pod<PodSpec, PodStatus>;
 
 #[derive(Clone, PartialEq, Message)]
-struct PodSpec {
+pub struct PodSpec {
     #[prost(message, repeated, tag = "1")]
     volumes: Vec<Volume>,
     #[prost(string, optional, tag = "10")]
@@ -55,7 +48,7 @@ struct ClaimSource {
 struct Present {}
 
 #[derive(Clone, PartialEq, Message)]
-struct PodStatus {
+pub struct PodStatus {
     #[prost(string, optional, tag = "1")]
     phase: Option<String>,
     #[prost(string, optional, tag = "4")]
@@ -119,31 +112,24 @@ impl From<ContainerStatus> for api::ContainerStatus {
     }
 }
 
-impl Projection for Pod {
-    type Item = api::Pod;
-    type Json = api::Pod;
-
-    fn item(self) -> api::Pod {
-        let spec = self.spec.unwrap_or_default();
-        let status = self.status.unwrap_or_default();
-        api::Pod {
-            metadata: self.metadata.unwrap_or_default().into(),
-            spec: Some(api::PodSpec {
-                volumes: list(spec.volumes),
-                node_name: text(spec.node_name),
-                ..api::PodSpec::default()
-            }),
-            status: Some(api::PodStatus {
-                phase: text(status.phase),
-                reason: text(status.reason),
-                container_statuses: list(status.container_statuses),
-                ..api::PodStatus::default()
-            }),
+impl From<PodSpec> for api::PodSpec {
+    fn from(spec: PodSpec) -> Self {
+        api::PodSpec {
+            volumes: list(spec.volumes),
+            node_name: text(spec.node_name),
+            ..api::PodSpec::default()
         }
     }
+}
 
-    fn from_json(json: api::Pod) -> api::Pod {
-        json
+impl From<PodStatus> for api::PodStatus {
+    fn from(status: PodStatus) -> Self {
+        api::PodStatus {
+            phase: text(status.phase),
+            reason: text(status.reason),
+            container_statuses: list(status.container_statuses),
+            ..api::PodStatus::default()
+        }
     }
 }
 
@@ -152,7 +138,8 @@ mod tests {
     use super::*;
     use crate::facts::PodFacts;
     use crate::inventory::claims_of;
-    use firstaid::read::meta::{OwnerRef, Time};
+    use firstaid::read::Projection;
+    use firstaid::read::meta::{Meta, OwnerRef, Time};
 
     #[allow(clippy::unnecessary_wraps)] // fills the optional fields of wire messages
     fn s(v: &str) -> Option<String> {

@@ -58,23 +58,34 @@ pub(crate) fn leftover(name: &str, group: &str, finalizers: &[&str], deleting: b
     }
 }
 
-/// `l` with verdicts, no controller anywhere.
-pub(crate) fn finding(l: &Leftover) -> crate::diagnose::LeftoverFinding {
-    let evidence = ControllerEvidence {
+/// What the cluster shows of controllers when none runs anywhere.
+pub(crate) fn no_controllers() -> ControllerEvidence {
+    ControllerEvidence {
         workloads: Ok(vec![]),
         leases: Ok(vec![]),
-    };
-    crate::diagnose::LeftoverFinding::of(l, &evidence, Timestamp::now())
+    }
+}
+
+/// `l` with verdicts, no controller anywhere.
+pub(crate) fn finding(l: &Leftover) -> crate::diagnose::LeftoverFinding {
+    crate::diagnose::LeftoverFinding::of(l, &no_controllers(), Timestamp::now())
 }
 
 pub(crate) fn diag(ns: &NamespaceState, leftovers: Vec<Leftover>) -> Diagnosis {
-    let ev = ControllerEvidence {
-        workloads: Ok(vec![]),
-        leases: Ok(vec![]),
-    };
+    diag_with_api_services(ns, &[], leftovers)
+}
+
+/// The diagnosis of `ns` holding `leftovers`, with `api_services` registered and no controller
+/// anywhere.
+pub(crate) fn diag_with_api_services(
+    ns: &NamespaceState,
+    api_services: &[ApiServiceState],
+    leftovers: Vec<Leftover>,
+) -> Diagnosis {
+    let ev = no_controllers();
     diagnose(&Inputs {
         namespace: ns,
-        api_services: Ok(&[]),
+        api_services: Ok(api_services),
         discovery_failures: &[],
         leftovers,
         unsearched: vec![],
