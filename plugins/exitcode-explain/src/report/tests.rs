@@ -88,7 +88,7 @@ fn has(list: &[String], needle: &str) -> bool {
 }
 
 #[test]
-fn t20a_oomkilled_137_is_the_memory_limit() {
+fn oomkilled_137_is_the_memory_limit() {
     let r = report(
         &pod(),
         &crashed(terminated(137, "OOMKilled")),
@@ -133,7 +133,7 @@ fn oomkilled_with_exit_0_is_still_an_oom() {
 }
 
 #[test]
-fn t20b_137_with_liveness_failures_is_a_probe_kill() {
+fn exit_137_with_liveness_failures_is_a_probe_kill() {
     let mut p = pod();
     p.events = vec![
         event(
@@ -177,7 +177,7 @@ fn probe_failures_of_another_container_or_time_do_not_count() {
 }
 
 #[test]
-fn t20c_137_error_without_events_is_an_external_kill() {
+fn exit_137_error_without_events_is_an_external_kill() {
     let r = report(&pod(), &crashed(terminated(137, "Error")), Some(&node()));
     assert_eq!(r.verdict.kind, Kind::ExternalKill);
     assert!(has(&r.verdict.evidence, "not OOMKilled"));
@@ -188,7 +188,7 @@ fn t20c_137_error_without_events_is_an_external_kill() {
 }
 
 #[test]
-fn t20c_137_with_a_node_system_oom_is_a_node_oom() {
+fn exit_137_with_a_node_system_oom_is_a_node_oom() {
     let mut n = node();
     n.system_ooms = vec![EventFacts {
         reason: "SystemOOM".into(),
