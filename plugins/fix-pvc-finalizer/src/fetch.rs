@@ -12,7 +12,7 @@ use firstaid::pager::list_all;
 use firstaid::{Kube, Result, read};
 use serde::de::DeserializeOwned;
 
-use crate::inventory::{Inventory, claims_of, name_of};
+use crate::inventory::{ClaimingPod, Inventory, name_of};
 use crate::select::Named;
 
 /// Above this many namespaces, one cluster-wide event list is cheaper than one per namespace.
@@ -48,8 +48,8 @@ pub async fn inventory(kube: &Kube, namespace: Option<&str>, named: &[Named]) ->
     let pods = async {
         let mut pods = Vec::new();
         read::for_each_page::<wire::Pod, Pod>(&pods_api, &all, |page| {
-            pods.extend(page.into_iter().filter(|p| {
-                !claims_of(p).is_empty()
+            pods.extend(page.into_iter().map(ClaimingPod::from).filter(|p| {
+                !p.claims.is_empty()
                     || named
                         .iter()
                         .any(|n| matches!(n, Named::Pod(name) if name == name_of(&p.metadata)))

@@ -6,6 +6,7 @@
 //! on freshly watched lists, the safety re-check right before each change.
 
 use std::collections::HashMap;
+use std::ops::Deref;
 
 use firstaid::k8s::{NodePresence, NodeState};
 use firstaid::k8s_openapi::api::core::v1::{
@@ -19,11 +20,45 @@ pub struct Inventory {
     pub claims: Vec<PersistentVolumeClaim>,
     pub volumes: Vec<PersistentVolume>,
     pub attachments: Vec<VolumeAttachment>,
-    pub pods: Vec<Pod>,
+    /// Only pods whose volumes name a claim, and pods named on the command line.
+    pub pods: Vec<ClaimingPod>,
     pub nodes: Vec<Node>,
     pub storage_classes: Vec<StorageClass>,
     /// Warning events of the objects involved (fetched after the first diagnosis pass).
     pub events: Vec<Event>,
+}
+
+/// A pod as the diagnosis keeps it: k8s-openapi's pod without its volumes, and the claims those
+/// volumes name. A volume struct takes 2.7 KB whatever it holds, so thousands of kept pods' volumes
+/// were most of a run's memory; nothing but [`claims_of`] reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimingPod {
+    pub pod: Pod,
+    pub claims: Vec<ClaimUse>,
+}
+
+impl From<Pod> for ClaimingPod {
+    fn from(mut pod: Pod) -> Self {
+        let claims = claims_of(&pod);
+        if let Some(spec) = pod.spec.as_mut() {
+            spec.volumes = None;
+        }
+        ClaimingPod { pod, claims }
+    }
+}
+
+impl Deref for ClaimingPod {
+    type Target = Pod;
+
+    fn deref(&self) -> &Pod {
+        &self.pod
+    }
+}
+
+impl firstaid::refreshed::watch::Entry<Pod> for ClaimingPod {
+    fn metadata(&self) -> &firstaid::kube::api::ObjectMeta {
+        &self.pod.metadata
+    }
 }
 
 /// How a pod refers to a claim.
@@ -124,11 +159,11 @@ impl<'a> Index<'a> {
         }
         let mut users: HashMap<(&str, String), Vec<(&Pod, ClaimUse)>> = HashMap::new();
         for pod in &inv.pods {
-            for claim_use in claims_of(pod) {
+            for claim_use in &pod.claims {
                 users
                     .entry((namespace_of(&pod.metadata), claim_use.claim.clone()))
                     .or_default()
-                    .push((pod, claim_use));
+                    .push((&pod.pod, claim_use.clone()));
             }
         }
         let nodes = inv
@@ -259,7 +294,7 @@ mod tests {
         let owned = claim("demo", "web-0-scratch").owned_by(&p);
         let foreign = claim("demo", "web-0-scratch");
         let inv = Inventory {
-            pods: vec![p],
+            pods: vec![p.into()],
             ..Inventory::default()
         };
         let index = Index::new(&inv);

@@ -331,8 +331,11 @@ mod tests {
             claims: vec![claim("demo", "data")],
             pods: vec![
                 pod("demo", "testttt-7b774658cb-lc98h", Some("n1"), "Running")
-                    .with_claim("d", "data"),
-                pod("demo", "testttt-7b774658cb-x2", Some("n2"), "Pending").with_claim("d", "data"),
+                    .with_claim("d", "data")
+                    .into(),
+                pod("demo", "testttt-7b774658cb-x2", Some("n2"), "Pending")
+                    .with_claim("d", "data")
+                    .into(),
             ],
             ..Inventory::default()
         };
@@ -353,7 +356,7 @@ mod tests {
                 "Multi-Attach error for volume \"pvc-62a7a7d9-9dc8-42a2-8366-0f5ef9db5b60\" Volume is already used by pod(s) testttt-7b774658cb-lc98h",
                 3,
             )],
-            pods: vec![waiting],
+            pods: vec![waiting.into()],
             ..Inventory::default()
         };
         let problems = find(&Index::new(&inv), None);

@@ -403,7 +403,11 @@ mod tests {
     fn claim_used_by_a_running_pod_is_refused_unless_forced() {
         let inv = Inventory {
             claims: vec![claim("demo", "data").terminating(&[PVC_PROTECTION])],
-            pods: vec![pod("demo", "web-0", Some("n1"), "Running").with_claim("data", "data")],
+            pods: vec![
+                pod("demo", "web-0", Some("n1"), "Running")
+                    .with_claim("data", "data")
+                    .into(),
+            ],
             nodes: vec![node("n1", true)],
             ..Inventory::default()
         };
@@ -430,11 +434,16 @@ mod tests {
         let inv = Inventory {
             claims: vec![claim("demo", "data").terminating(&[PVC_PROTECTION, "example.com/keep"])],
             pods: vec![
-                pod("demo", "job-1", Some("n1"), "Succeeded").with_claim("data", "data"),
+                pod("demo", "job-1", Some("n1"), "Succeeded")
+                    .with_claim("data", "data")
+                    .into(),
                 pod("demo", "evicted", Some("n1"), "Failed")
                     .with_reason("Evicted")
-                    .with_claim("data", "data"),
-                pod("demo", "pending", None, "Pending").with_claim("data", "data"),
+                    .with_claim("data", "data")
+                    .into(),
+                pod("demo", "pending", None, "Pending")
+                    .with_claim("data", "data")
+                    .into(),
             ],
             nodes: vec![node("n1", true)],
             ..Inventory::default()
@@ -454,7 +463,11 @@ mod tests {
     fn pods_on_vanished_nodes_are_force_deleted_first() {
         let inv = Inventory {
             claims: vec![claim("demo", "data").terminating(&[PVC_PROTECTION])],
-            pods: vec![pod("demo", "web-0", Some("gone"), "Running").with_claim("data", "data")],
+            pods: vec![
+                pod("demo", "web-0", Some("gone"), "Running")
+                    .with_claim("data", "data")
+                    .into(),
+            ],
             ..Inventory::default()
         };
         let index = Index::new(&inv);

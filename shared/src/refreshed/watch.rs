@@ -5,22 +5,35 @@ use std::fmt::Debug;
 
 use futures::{StreamExt, TryStreamExt};
 use kube::Resource;
-use kube::api::{Api, WatchEvent, WatchParams};
+use kube::api::{Api, ObjectMeta, WatchEvent, WatchParams};
 use serde::de::DeserializeOwned;
 
 use super::Updates;
+
+/// What a followed list holds: the watched objects themselves, or a compact form made from each
+/// (a plugin that keeps thousands of them may drop what it never reads), keeping its metadata.
+pub trait Entry<K>: From<K> {
+    fn metadata(&self) -> &ObjectMeta;
+}
+
+impl<K: Resource> Entry<K> for K {
+    fn metadata(&self) -> &ObjectMeta {
+        self.meta()
+    }
+}
 
 /// Follows `api` from `version`, folding every change into the list `slot` picks out of the
 /// state, and re-opens the watch when the server ends it (as it does every few minutes). When the
 /// watch fails, the reason is recorded (see [`super::Refreshed::broken`]) and the list keeps its
 /// last state; this then waits forever, so joining several of these never ends early.
-pub async fn into_list<T, K>(
+pub async fn into_list<T, K, V>(
     updates: &Updates<T>,
     api: &Api<K>,
     version: &str,
-    slot: fn(&mut T) -> &mut Vec<K>,
+    slot: fn(&mut T) -> &mut Vec<V>,
 ) where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
+    V: Entry<K>,
 {
     let mut version = version.to_owned();
     let problem = loop {
@@ -52,7 +65,7 @@ pub async fn into_list<T, K>(
 }
 
 /// Folds one event into `list`; returns the object's resourceVersion (where the watch resumes).
-pub fn fold<K: Resource>(list: &mut Vec<K>, event: WatchEvent<K>) -> Option<String> {
+pub fn fold<K: Resource, V: Entry<K>>(list: &mut Vec<V>, event: WatchEvent<K>) -> Option<String> {
     let (object, deleted) = match event {
         WatchEvent::Added(o) | WatchEvent::Modified(o) => (o, false),
         WatchEvent::Deleted(o) => (o, true),
@@ -60,13 +73,13 @@ pub fn fold<K: Resource>(list: &mut Vec<K>, event: WatchEvent<K>) -> Option<Stri
     };
     let version = object.meta().resource_version.clone();
     let uid = object.meta().uid.clone();
-    let position = list.iter().position(|x| x.meta().uid == uid);
+    let position = list.iter().position(|x| x.metadata().uid == uid);
     match (position, deleted) {
         (Some(i), true) => {
             list.swap_remove(i);
         }
-        (Some(i), false) => list[i] = object,
-        (None, false) => list.push(object),
+        (Some(i), false) => list[i] = V::from(object),
+        (None, false) => list.push(V::from(object)),
         (None, true) => {}
     }
     version

@@ -32,8 +32,11 @@ fn stopped_by_a_late_pod(step: &Step, current: &Value, mut inv: Inventory, phase
         None
     );
     // Between the diagnosis and the apply, a pod was bound to a live node with that claim.
-    inv.pods
-        .push(pod("db", "late", Some("n1"), phase).with_claim("d", "data"));
+    inv.pods.push(
+        pod("db", "late", Some("n1"), phase)
+            .with_claim("d", "data")
+            .into(),
+    );
     let reason =
         recheck(step, current, &Index::new(&inv), Overrides::default()).expect("must stop");
     assert!(reason.contains("pod db/late"), "{reason}");
@@ -54,7 +57,11 @@ fn plan_orders_force_deletes_then_claims_then_volumes() {
                 .terminating(&[PV_PROTECTION]),
         ],
         attachments: vec![attachment("csi-1", "csi-x", "gone-node", "pv1")],
-        pods: vec![pod("db", "mysql-0", Some("gone-node"), "Running").with_claim("d", "data")],
+        pods: vec![
+            pod("db", "mysql-0", Some("gone-node"), "Running")
+                .with_claim("d", "data")
+                .into(),
+        ],
         ..Inventory::default()
     };
     let f = findings(&inv, Overrides::default());
@@ -102,7 +109,11 @@ fn plan_orders_force_deletes_then_claims_then_volumes() {
 fn refused_objects_are_not_planned() {
     let inv = Inventory {
         claims: vec![claim("db", "data").terminating(&[PVC_PROTECTION])],
-        pods: vec![pod("db", "mysql-0", Some("n1"), "Running").with_claim("d", "data")],
+        pods: vec![
+            pod("db", "mysql-0", Some("n1"), "Running")
+                .with_claim("d", "data")
+                .into(),
+        ],
         nodes: vec![node("n1", true)],
         ..Inventory::default()
     };

@@ -10,7 +10,7 @@ use super::{
     volume_info, waiting_pod_objects,
 };
 use crate::facts::PodFacts;
-use crate::inventory::{Index, claims_of, name_of, namespace_of};
+use crate::inventory::{Index, name_of, namespace_of};
 use crate::safety::{Decision, Overrides, attachment_rule};
 use firstaid::k8s::NodePresence;
 
@@ -83,11 +83,10 @@ pub(super) fn finding(
             .evidence
             .push("inline volume (no PersistentVolume)".into()),
     }
-    for pod in waiting_pod_objects(va, index) {
+    for (pod, claim_use) in waiting_pod_objects(va, index) {
         let facts = PodFacts::of(pod);
-        let claim = claims_of(pod)
-            .into_iter()
-            .find(|u| {
+        let claim = Some(claim_use)
+            .filter(|u| {
                 f.claim
                     .as_deref()
                     .is_some_and(|c| c.ends_with(&format!("/{}", u.claim)))

@@ -324,7 +324,9 @@ mod tests {
         let inv = Inventory {
             claims: vec![lost_claim()],
             pods: vec![
-                pod("db", "mysql-0", Some("n1"), "Running").with_claim("data", "data-mysql-0"),
+                pod("db", "mysql-0", Some("n1"), "Running")
+                    .with_claim("data", "data-mysql-0")
+                    .into(),
             ],
             nodes: vec![node("n1", true)],
             ..Inventory::default()

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::facts::PodFacts;
 use crate::finalizers::removed_by;
-use crate::inventory::{Index, claims_of, name_of, namespace_of};
+use crate::inventory::{ClaimUse, Index, name_of, namespace_of};
 use crate::safety::lost::is_lost;
 use crate::safety::{Decision, Holder, Overrides};
 use crate::select::Named;
@@ -367,7 +367,7 @@ pub fn select<'a>(index: &Index<'a>, scope: &Scope) -> Result<Subjects<'a>> {
                     .iter()
                     .find(|p| namespace_of(&p.metadata) == ns && name_of(&p.metadata) == name)
                     .ok_or_else(|| Error::not_found("pods", name))?;
-                for claim_use in claims_of(pod) {
+                for claim_use in &pod.claims {
                     if let Some(c) = index.claim(ns, &claim_use.claim) {
                         s.follow_claim(index, c, true);
                     }
@@ -408,7 +408,7 @@ pub fn event_namespaces(subjects: &Subjects, index: &Index) -> Vec<String> {
         .map(|c| namespace_of(&c.metadata).to_owned())
         .collect();
     for va in &subjects.attachments {
-        for pod in waiting_pod_objects(va, index) {
+        for (pod, _) in waiting_pod_objects(va, index) {
             namespaces.push(namespace_of(&pod.metadata).to_owned());
         }
     }
@@ -424,7 +424,7 @@ pub fn event_namespaces(subjects: &Subjects, index: &Index) -> Vec<String> {
 fn waiting_pod_objects<'a>(
     va: &VolumeAttachment,
     index: &Index<'a>,
-) -> Vec<&'a firstaid::k8s_openapi::api::core::v1::Pod> {
+) -> Vec<(&'a firstaid::k8s_openapi::api::core::v1::Pod, ClaimUse)> {
     let Some(pv) = va
         .spec
         .source
@@ -440,8 +440,7 @@ fn waiting_pod_objects<'a>(
     index
         .users_of(claim)
         .into_iter()
-        .map(|(pod, _)| pod)
-        .filter(|pod| {
+        .filter(|(pod, _)| {
             let facts = PodFacts::of(pod);
             !facts.finished() && facts.node.as_deref() != Some(va.spec.node_name.as_str())
         })

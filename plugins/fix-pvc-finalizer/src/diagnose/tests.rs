@@ -9,7 +9,7 @@ const VA: &str = "csi-8b2ed050e78ad6f3a5491af35c9351358856ae15cc874262ca0b78a1c3
 
 /// The FAQ's dead-node case: the node i-5n8osu8t was deleted; its VolumeAttachment cannot detach; the
 /// StatefulSet pod, recreated on i-e5ri86tg, sits in ContainerCreating with FailedMount.
-fn t4() -> Inventory {
+fn dead_node_attachment() -> Inventory {
     let pod = pod(
         "demo-project",
         "nginx-perf-7",
@@ -41,7 +41,7 @@ fn t4() -> Inventory {
                 .terminating()
                 .detach_error("node \"i-5n8osu8t\" not found"),
         ],
-        pods: vec![pod],
+        pods: vec![pod.into()],
         nodes: vec![node("i-e5ri86tg", true)],
         events: vec![failed_mount],
         ..Inventory::default()
@@ -62,7 +62,7 @@ fn run(inv: &Inventory, namespace: Option<&str>, named: &[Named]) -> Vec<Finding
 
 #[test]
 fn stale_attachment_resolves_pod_claim_volume_attachment() {
-    let inv = t4();
+    let inv = dead_node_attachment();
     // Starting from the pod, as the FAQ does.
     let findings = run(
         &inv,
@@ -127,7 +127,7 @@ fn stale_attachment_resolves_pod_claim_volume_attachment() {
 
 #[test]
 fn an_attachment_whose_node_still_exists_is_not_stale() {
-    let mut inv = t4();
+    let mut inv = dead_node_attachment();
     inv.nodes.push(node("i-5n8osu8t", true));
     let findings = run(&inv, None, &[Named::Attachment(VA.into())]);
     let va = findings
@@ -153,7 +153,11 @@ fn claim_held_by_a_running_pod_names_the_pod() {
                 .reclaim("Delete")
                 .phase("Bound"),
         ],
-        pods: vec![pod("db", "mysql-0", Some("n1"), "Running").with_claim("data", "data-mysql-0")],
+        pods: vec![
+            pod("db", "mysql-0", Some("n1"), "Running")
+                .with_claim("data", "data-mysql-0")
+                .into(),
+        ],
         nodes: vec![node("n1", true)],
         ..Inventory::default()
     };
@@ -261,7 +265,7 @@ fn named_objects_must_exist() {
 
 #[test]
 fn event_namespaces_cover_pods_and_cluster_objects() {
-    let inv = t4();
+    let inv = dead_node_attachment();
     let index = Index::new(&inv);
     let subjects = select(
         &index,

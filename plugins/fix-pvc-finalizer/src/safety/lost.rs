@@ -79,8 +79,12 @@ mod tests {
                     .with_finalizers(&[PVC_PROTECTION]),
             ],
             pods: vec![
-                pod("db", "job-1", Some("n1"), "Succeeded").with_claim("d", "data"),
-                pod("db", "other", Some("n1"), "Running").with_claim("d", "other"),
+                pod("db", "job-1", Some("n1"), "Succeeded")
+                    .with_claim("d", "data")
+                    .into(),
+                pod("db", "other", Some("n1"), "Running")
+                    .with_claim("d", "other")
+                    .into(),
             ],
             nodes: vec![node("n1", true)],
             ..Inventory::default()
@@ -104,7 +108,7 @@ mod tests {
         ] {
             let inv = Inventory {
                 claims: vec![claim("db", "data").lost("pv-gone")],
-                pods: vec![user.with_claim("d", "data")],
+                pods: vec![user.with_claim("d", "data").into()],
                 nodes: vec![node("n1", true)],
                 ..Inventory::default()
             };
