@@ -13,8 +13,13 @@ pub fn run<F>(entry: F) -> ExitCode
 where
     F: Future<Output = Result<Exit>>,
 {
+    // One blocking thread: the pager decodes pages there, and with one thread per concurrent
+    // list glibc gave each its own malloc arena, whose freed pages it keeps: fix-pvc-finalizer's
+    // six concurrent lists peaked at 49–59 MB that way and at 36–43 MB with one arena
+    // (MALLOC_ARENA_MAX=1, same run). Decoding is a small part of a run; the server is the rest.
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        .max_blocking_threads(1)
         .build()
     {
         Ok(rt) => rt,

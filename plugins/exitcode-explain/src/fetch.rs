@@ -121,11 +121,12 @@ pub async fn scan(
     })
     .await?;
 
+    // The nodes and the events depend only on the pods: read at once, one round trip saved.
     let node_names: BTreeSet<String> = pods.iter().filter_map(|p| p.pod.node.clone()).collect();
-    let node_results = bounded(node_names, SCAN_CONCURRENCY, cancel, |name| async move {
+    let nodes = bounded(node_names, SCAN_CONCURRENCY, cancel, |name| async move {
         node_evidence(client, Some(&name)).await
-    })
-    .await;
+    });
+    let (node_results, events) = futures::join!(nodes, ScanEvents::read(client, &pods, cancel));
     let mut node_facts: BTreeMap<String, NodeFacts> = BTreeMap::new();
     for (name, result) in node_results {
         cancel.check()?;
@@ -133,8 +134,7 @@ pub async fn scan(
             node_facts.insert(name, node);
         }
     }
-
-    let mut events = ScanEvents::read(client, &pods, cancel, notes).await?;
+    let mut events = events.kept(notes)?;
     let mut out = Vec::new();
     for Scanned {
         uid,
@@ -196,13 +196,35 @@ struct ScanEvents {
     single: HashMap<(String, String), Option<Result<Vec<Event>>>>,
 }
 
+/// The event reads of a scan as they came back: a failed namespace list becomes a note in
+/// [`EventReads::kept`], after the reads that ran beside it.
+struct EventReads {
+    lists: Vec<(String, Option<Result<HashMap<String, Vec<Event>>>>)>,
+    whole: BTreeSet<String>,
+    single: HashMap<(String, String), Option<Result<Vec<Event>>>>,
+}
+
+impl EventReads {
+    fn kept(self, notes: &mut Notes) -> Result<ScanEvents> {
+        let mut listed = HashMap::new();
+        for (ns, result) in self.lists {
+            let Some(result) = result else { continue };
+            let by_pod = keep(result, notes, || format!("events in namespace {ns}"))?;
+            for (name, events) in by_pod {
+                listed.insert((ns.clone(), name), events);
+            }
+        }
+        Ok(ScanEvents {
+            listed,
+            whole: self.whole,
+            single: self.single,
+        })
+    }
+}
+
 impl ScanEvents {
-    async fn read(
-        client: &Client,
-        pods: &[Scanned],
-        cancel: &Cancel,
-        notes: &mut Notes,
-    ) -> Result<Self> {
+    /// The namespace lists and the single pods' reads, all at once.
+    async fn read(client: &Client, pods: &[Scanned], cancel: &Cancel) -> EventReads {
         let mut per_namespace: BTreeMap<String, HashSet<String>> = BTreeMap::new();
         for pod in pods {
             let (ns, name) = namespace_and_name(&pod.pod);
@@ -214,31 +236,19 @@ impl ScanEvents {
         let whole: BTreeSet<String> = many.iter().map(|(ns, _)| ns.clone()).collect();
         let lists = bounded(many, SCAN_CONCURRENCY, cancel, |(ns, names)| async move {
             namespace_pod_events(client, &ns, &names).await
-        })
-        .await;
-        let mut listed = HashMap::new();
-        for ((ns, _), result) in lists {
-            cancel.check()?;
-            let Some(result) = result else { continue };
-            let by_pod = keep(result, notes, || format!("events in namespace {ns}"))?;
-            for (name, events) in by_pod {
-                listed.insert((ns.clone(), name), events);
-            }
-        }
+        });
         let singles = few
             .into_iter()
             .flat_map(|(ns, names)| names.into_iter().map(move |name| (ns.clone(), name)));
         let single = bounded(singles, SCAN_CONCURRENCY, cancel, |(ns, name)| async move {
             pod_events(client, &ns, &name).await
-        })
-        .await
-        .into_iter()
-        .collect();
-        Ok(ScanEvents {
-            listed,
+        });
+        let (lists, single) = futures::join!(lists, single);
+        EventReads {
+            lists: lists.into_iter().map(|((ns, _), r)| (ns, r)).collect(),
             whole,
-            single,
-        })
+            single: single.into_iter().collect(),
+        }
     }
 
     /// This pod's events, `None` when its read never started; failures become notes.
