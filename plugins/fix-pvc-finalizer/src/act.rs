@@ -42,7 +42,7 @@ pub fn plan(findings: &[Finding], index: &Index) -> Plan {
             };
             plan.push(
                 Step::new(
-                    Target::of(&pod.pod),
+                    Target::of(&*pod.pod),
                     Action::Delete {
                         grace_period_seconds: Some(0),
                     },

@@ -30,10 +30,11 @@ pub struct Inventory {
 
 /// A pod as the diagnosis keeps it: k8s-openapi's pod without its volumes, and the claims those
 /// volumes name. A volume struct takes 2.7 KB whatever it holds, so thousands of kept pods' volumes
-/// were most of a run's memory; nothing but [`claims_of`] reads them.
+/// were most of a run's memory; nothing but [`claims_of`] reads them. Boxed, so that growing a list
+/// of thousands moves pointers, not kilobyte-sized pods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimingPod {
-    pub pod: Pod,
+    pub pod: Box<Pod>,
     pub claims: Vec<ClaimUse>,
 }
 
@@ -43,7 +44,10 @@ impl From<Pod> for ClaimingPod {
         if let Some(spec) = pod.spec.as_mut() {
             spec.volumes = None;
         }
-        ClaimingPod { pod, claims }
+        ClaimingPod {
+            pod: Box::new(pod),
+            claims,
+        }
     }
 }
 
@@ -163,7 +167,7 @@ impl<'a> Index<'a> {
                 users
                     .entry((namespace_of(&pod.metadata), claim_use.claim.clone()))
                     .or_default()
-                    .push((&pod.pod, claim_use.clone()));
+                    .push((&*pod.pod, claim_use.clone()));
             }
         }
         let nodes = inv
