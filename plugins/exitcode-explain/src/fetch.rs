@@ -123,10 +123,11 @@ pub async fn scan(
 
     // The nodes and the events depend only on the pods: read at once, one round trip saved.
     let node_names: BTreeSet<String> = pods.iter().filter_map(|p| p.pod.node.clone()).collect();
-    let nodes = bounded(node_names, SCAN_CONCURRENCY, cancel, |name| async move {
+    let node_reads = bounded(node_names, SCAN_CONCURRENCY, cancel, |name| async move {
         node_evidence(client, Some(&name)).await
     });
-    let (node_results, events) = futures::join!(nodes, ScanEvents::read(client, &pods, cancel));
+    let (node_results, events) =
+        futures::join!(node_reads, ScanEvents::read(client, &pods, cancel));
     let mut node_facts: BTreeMap<String, NodeFacts> = BTreeMap::new();
     for (name, result) in node_results {
         cancel.check()?;
@@ -196,10 +197,13 @@ struct ScanEvents {
     single: HashMap<(String, String), Option<Result<Vec<Event>>>>,
 }
 
+type EventsByPod = HashMap<String, Vec<Event>>;
+
 /// The event reads of a scan as they came back: a failed namespace list becomes a note in
 /// [`EventReads::kept`], after the reads that ran beside it.
 struct EventReads {
-    lists: Vec<(String, Option<Result<HashMap<String, Vec<Event>>>>)>,
+    /// Per namespace read whole: its pods' events by pod name (`None`: not started).
+    lists: Vec<(String, Option<Result<EventsByPod>>)>,
     whole: BTreeSet<String>,
     single: HashMap<(String, String), Option<Result<Vec<Event>>>>,
 }
