@@ -308,7 +308,8 @@ mod tests {
         assert_eq!(expanded(a), "ff01:0d28:03ee:0000:0000:0000:0000:0c23");
         assert_eq!(compressed(cidr("0:0:0:0:0:0:0:1").addr), "::1");
         assert_eq!(compressed(cidr("0:0:0:0:0:0:0:0").addr), "::");
-        // RFC 5952 §4.2.2: a single zero group is not compressed; §4.2.3: first longest run.
+        // RFC 5952 (IPv6 text form): a single zero group is not compressed, and of two equally long
+        // zero runs the first is.
         assert_eq!(compressed(cidr("1:0:2:3:4:5:6:7").addr), "1:0:2:3:4:5:6:7");
         assert_eq!(compressed(cidr("1:0:0:2:0:0:3:4").addr), "1::2:0:0:3:4");
         let (net, host) = binary(cidr("fc12:3456::2000").addr, 115);
