@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::finalizers::{PV_PROTECTION, PVC_PROTECTION};
 use crate::fixtures::*;

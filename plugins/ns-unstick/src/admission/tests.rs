@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::act::tests::{diag, leftover, ns};
 use crate::model::Condition;

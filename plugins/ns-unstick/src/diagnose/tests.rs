@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::act::tests::{diag_with_api_services, leftover};
 
