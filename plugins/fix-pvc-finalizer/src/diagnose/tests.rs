@@ -3,6 +3,7 @@ use crate::finalizers::{PV_PROTECTION, PVC_PROTECTION};
 use crate::fixtures::*;
 use crate::inventory::Inventory;
 use crate::safety::FORCE_IN_USE;
+use crate::select::Named;
 
 const PV: &str = "pvc-93e24c1d88d711e9";
 const VA: &str = "csi-8b2ed050e78ad6f3a5491af35c9351358856ae15cc874262ca0b78a1c332b883";
