@@ -7,58 +7,29 @@
 //! the cluster), objects held by finalizers, objects nobody deleted (controller not running), and
 //! finally finalizers on the namespace itself.
 
+mod condition;
+mod held;
+mod quick;
+
+pub use condition::{ExplainedCondition, explain};
+pub use held::held_by_finalizers;
+pub use quick::quick_reason;
+
 use std::fmt::Write as _;
 
 use firstaid::k8s::Timestamp;
 use serde::Serialize;
 
-use crate::finalizers::{FinalizerState, FinalizerVerdict, classify, removable};
+use crate::finalizers::{FinalizerVerdict, classify, removable};
 use crate::model::{
-    ApiServiceState, Condition, ControllerEvidence, DiscoveryFailure, LeaseInfo, Leftover,
-    NamespaceState, ResourceType,
+    ApiServiceState, ControllerEvidence, DiscoveryFailure, LeaseInfo, Leftover, NamespaceState,
+    ResourceType,
 };
 
 /// How long after deletion a namespace without any status condition means the namespace
 /// controller is not processing it: it writes its conditions on its first pass, which it schedules
 /// 5 s after the deletion, so 30 s leaves room for a busy controller.
 pub const CONTROLLER_GRACE_SECONDS: i64 = 30;
-
-/// A status condition with what it means in plain words.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExplainedCondition {
-    #[serde(flatten)]
-    pub condition: Condition,
-    /// Set for conditions that are True (a problem).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<String>,
-}
-
-/// What a True namespace-deletion condition means.
-pub fn explain(condition: &Condition) -> Option<String> {
-    if condition.status != "True" {
-        return None;
-    }
-    let text = match condition.type_.as_str() {
-        "NamespaceDeletionDiscoveryFailure" => {
-            "the namespace controller could not discover every API group (usually an aggregated API whose APIService is down), so it cannot prove the namespace is empty and will not finish deleting it"
-        }
-        "NamespaceDeletionGroupVersionParsingFailure" => {
-            "discovery returned an API group version the namespace controller could not parse; it will not finish until discovery is clean"
-        }
-        "NamespaceDeletionContentFailure" => {
-            "the namespace controller tried to delete objects in the namespace and the server refused some of the deletes (a webhook, a quota on deletes, or a broken API)"
-        }
-        "NamespaceContentRemaining" => {
-            "objects are still in the namespace: they are being deleted, or held by finalizers"
-        }
-        "NamespaceFinalizersRemaining" => {
-            "objects in the namespace carry finalizers that their controllers have not removed yet"
-        }
-        _ => return None,
-    };
-    Some(text.to_owned())
-}
 
 /// A leftover object and the verdict on each of its finalizers.
 #[derive(Debug, Clone, Serialize)]
@@ -448,118 +419,6 @@ fn blockers(
         });
     }
     out
-}
-
-/// The dead-finalizer and waiting-on-controller blockers of `leftovers`, pushed onto `out`;
-/// returns the objects that carry no finalizer at all (whoever deletes them decides what that
-/// means).
-pub fn held_by_finalizers(
-    leftovers: &[LeftoverFinding],
-    named: &[String],
-    out: &mut Vec<Blocker>,
-) -> Vec<String> {
-    let mut dead: Vec<String> = Vec::new();
-    let mut waiting: Vec<String> = Vec::new();
-    let mut bare: Vec<String> = Vec::new();
-    for l in leftovers {
-        let removable = l.removable(named);
-        if !removable.is_empty() {
-            dead.push(format!("{} ({})", l.object.display(), removable.join(", ")));
-        }
-        let kept: Vec<&FinalizerVerdict> = l
-            .finalizer_verdicts
-            .iter()
-            .filter(|v| !removable.contains(&v.name))
-            .collect();
-        if !kept.is_empty() {
-            waiting.push(format!(
-                "{} ({})",
-                l.object.display(),
-                kept.iter()
-                    .map(|v| format!("{} → {}", v.name, v.owner))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        } else if l.object.finalizers.is_empty() {
-            bare.push(l.object.display());
-        }
-    }
-    if !dead.is_empty() {
-        out.push(Blocker {
-            cause: Cause::DeadFinalizers,
-            detail: format!(
-                "{} held by finalizers nobody will remove: {}",
-                plural(dead.len(), "object is", "objects are"),
-                list_some(&dead, 5)
-            ),
-            fix: "--fix removes exactly those finalizers (nothing else on the objects changes)"
-                .into(),
-        });
-    }
-    if !waiting.is_empty() {
-        let unknown = leftovers.iter().any(|l| {
-            l.finalizer_verdicts
-                .iter()
-                .any(|v| v.state == FinalizerState::Unknown)
-        });
-        out.push(Blocker {
-            cause: Cause::WaitingOnControllers,
-            detail: format!(
-                "{} waiting on controllers: {}",
-                plural(waiting.len(), "object is", "objects are"),
-                list_some(&waiting, 5)
-            ),
-            fix: if unknown {
-                "check those controllers; if you know one is gone for good, --fix --remove-finalizer NAME removes its finalizer".into()
-            } else {
-                "check those controllers' logs: they should remove the finalizers; --fix --remove-finalizer NAME removes one anyway (skipping its cleanup)".into()
-            },
-        });
-    }
-    bare
-}
-
-/// A one-line reason from the namespace's own status (cheap: no search), for the list view.
-pub fn quick_reason(
-    ns: &NamespaceState,
-    unavailable: &[&ApiServiceState],
-    now: Timestamp,
-) -> String {
-    if let Some(a) = unavailable.first() {
-        return format!(
-            "blocked by unavailable APIService {}{}",
-            a.name,
-            if a.reason.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", a.reason)
-            }
-        );
-    }
-    for type_ in [
-        "NamespaceDeletionDiscoveryFailure",
-        "NamespaceDeletionContentFailure",
-        "NamespaceFinalizersRemaining",
-        "NamespaceContentRemaining",
-        "NamespaceDeletionGroupVersionParsingFailure",
-    ] {
-        if let Some(c) = ns.condition(type_).filter(|c| c.status == "True") {
-            return format!("{}: {}", c.reason, c.message);
-        }
-    }
-    let since = ns
-        .deletion_timestamp
-        .map(|t| firstaid::k8s::time::seconds_between(t, now));
-    if ns.conditions.is_empty() && since.is_some_and(|s| s > CONTROLLER_GRACE_SECONDS) {
-        return "no status conditions: the namespace controller is not processing it".into();
-    }
-    if ns.spec_finalizers.is_empty() && !ns.metadata_finalizers.is_empty() {
-        return format!(
-            "metadata.finalizers remain: {}",
-            ns.metadata_finalizers.join(", ")
-        );
-    }
-    "content removed; the namespace controller is finishing".into()
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 use super::*;
 use crate::act::tests::{diag_with_api_services, leftover};
+use crate::finalizers::FinalizerState;
+use crate::model::Condition;
 
 fn t(s: &str) -> Timestamp {
     s.parse::<Timestamp>().expect("time")
